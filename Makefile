@@ -1,0 +1,31 @@
+# Two commands on a fresh machine with Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench specs package clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)  ## start the service on its embedded AWS stand-in
+	$(PY) -m local.run
+
+test: $(STAMP)  ## the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## DynamoDB calls per request, warm overhead, cold import
+	$(PY) -m bench
+
+specs: $(STAMP)  ## copy openapi/*.yaml into the Lambda package as JSON
+	$(PY) -m local.build_specs
+
+package: $(STAMP)  ## the deployable artifact, in build/
+	$(VENV)/bin/chalice package build/
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

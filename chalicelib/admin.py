@@ -1,0 +1,54 @@
+"""Operator commands: tables, API clients, topics.
+
+    python -m chalicelib.admin create-tables
+    python -m chalicelib.admin create-client NAME --scopes requests,customers [--id ID]
+    python -m chalicelib.admin list-clients
+    python -m chalicelib.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
+
+Uses the same environment variables as the service (table names, AWS endpoint, region).
+"""
+import argparse
+import sys
+
+from .core import auth
+from .support_requests import service as support_requests
+from .tables import create_all_tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("create-tables", help="create every missing table")
+    create = commands.add_parser("create-client", help="create an API client; prints its secret")
+    create.add_argument("name")
+    create.add_argument("--scopes", default="", help="comma-separated: " + ",".join(auth.SCOPES))
+    create.add_argument("--id", dest="client_id")
+    commands.add_parser("list-clients", help="list API clients (never their secrets)")
+    topic = commands.add_parser("add-topic", help="add or replace a support request topic")
+    topic.add_argument("identifier")
+    topic.add_argument("--extid")
+    topic.add_argument("--sub-topic", action="append", default=[])
+    args = parser.parse_args(argv)
+
+    if args.command == "create-tables":
+        create_all_tables()
+        print("tables ready")
+    elif args.command == "create-client":
+        scopes = [s for s in args.scopes.split(",") if s]
+        try:
+            client_id, secret = auth.create_client(args.name, scopes, args.client_id)
+        except ValueError as error:
+            parser.error(str(error))
+        print(f"client id: {client_id}\nsecret:    {secret}\n(the secret is shown only once)")
+    elif args.command == "list-clients":
+        for client in auth.ApiClient.scan():  # an operator command, never a request path
+            print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}")
+    elif args.command == "add-topic":
+        support_requests.add_topic(args.identifier, args.extid, args.sub_topic)
+        print(f"topic {args.identifier} saved")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared machinery of every API: configuration, storage, HTTP pipeline, XML, auth, paging."""

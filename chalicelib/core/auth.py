@@ -1,0 +1,132 @@
+"""API clients, their secrets and bearer tokens; who is calling and what they may do.
+
+Generated secrets and tokens carry 256 random bits, so a fast digest (SHA-256) is as safe to
+store as a slow hash and costs microseconds per request instead of tens of milliseconds.
+"""
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import timedelta
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import TTLAttribute
+from pynamodb.models import Model
+
+from .config import settings
+from .db import meta
+from .errors import Forbidden, Unauthorized
+
+__all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
+           "authorize", "issue_token", "SCOPES"]
+
+SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases")
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
+
+
+class ApiClient(Model):
+    Meta = meta("api_clients")
+    client_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    scopes = UnicodeSetAttribute(default=set)
+    secret_digest = UnicodeAttribute()
+    created = NumberAttribute(default=lambda: int(time.time()))
+
+
+class AccessToken(Model):
+    Meta = meta("access_tokens")
+    token_digest = UnicodeAttribute(hash_key=True)
+    client_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    scopes = UnicodeSetAttribute(default=set)
+    expires_at = TTLAttribute()  # DynamoDB deletes expired tokens; reads check it too
+
+
+class Principal:
+    """An authenticated caller: which client, by which scheme, with which scopes."""
+
+    def __init__(self, client_id: str, name: str, scopes: set[str], scheme: str) -> None:
+        self.client_id = client_id
+        self.name = name
+        self.scopes = set(scopes)
+        self.scheme = scheme
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_client(name: str, scopes, client_id: str | None = None,
+                  secret: str | None = None) -> tuple[str, str]:
+    """Store a new client and return (client_id, secret); the secret is not kept."""
+    unknown = set(scopes) - set(SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}")
+    client_id = client_id or "client-" + secrets.token_hex(8)
+    secret = secret or secrets.token_urlsafe(32)
+    ApiClient(client_id, name=name, scopes=set(scopes) or None,
+              secret_digest=_digest(secret)).save()
+    return client_id, secret
+
+
+def _basic(credentials: str) -> Principal:
+    try:
+        client_id, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
+    except ValueError:
+        raise Unauthorized("Malformed Basic credentials.", headers=_CHALLENGE) from None
+    try:
+        client = ApiClient.get(client_id) if client_id else None
+    except ApiClient.DoesNotExist:
+        client = None
+    if client is None or not hmac.compare_digest(client.secret_digest, _digest(secret)):
+        raise Unauthorized("Unknown client or wrong secret.", headers=_CHALLENGE)
+    return Principal(client.client_id, client.name, client.scopes or set(), "basic")
+
+
+def _bearer(token: str) -> Principal:
+    try:
+        stored = AccessToken.get(_digest(token))
+    except AccessToken.DoesNotExist:
+        stored = None
+    if stored is None or stored.expires_at.timestamp() <= time.time():
+        raise Unauthorized("The access token is unknown or has expired.", headers=_CHALLENGE)
+    return Principal(stored.client_id, stored.name, stored.scopes or set(), "oauth2")
+
+
+def authenticate(authorization: str | None) -> Principal:
+    """The caller named by an ``Authorization`` header, or 401."""
+    scheme, _, credentials = (authorization or "").strip().partition(" ")
+    if scheme.lower() == "basic" and credentials:
+        return _basic(credentials.strip())
+    if scheme.lower() == "bearer" and credentials:
+        return _bearer(credentials.strip())
+    raise Unauthorized("Authentication required: HTTP Basic (client id and secret) or a "
+                       "Bearer token from /oauth2/token.", headers=_CHALLENGE)
+
+
+def authorize(principal: Principal, security: list[dict]) -> None:
+    """403 unless one of the operation's security requirements is met by ``principal``."""
+    schemes = [requirement for requirement in security if principal.scheme in requirement]
+    if not schemes:
+        raise Unauthorized(f"This operation does not accept {principal.scheme} authentication.",
+                           headers=_CHALLENGE)
+    for requirement in schemes:
+        needed = set(requirement[principal.scheme])
+        if needed <= principal.scopes:
+            return
+    raise Forbidden(f"Client {principal.client_id} lacks the scope "
+                    f"{' '.join(sorted(needed - principal.scopes))} that this operation needs.")
+
+
+def issue_token(principal: Principal, requested: set[str] | None = None) -> tuple[str, set[str]]:
+    """A new bearer token for ``principal`` limited to ``requested`` scopes (default: all)."""
+    scopes = principal.scopes if not requested else requested
+    if not scopes <= principal.scopes:
+        raise Forbidden("invalid_scope: the client may not request "
+                        + " ".join(sorted(scopes - principal.scopes)))
+    token = secrets.token_urlsafe(32)
+    AccessToken(_digest(token), client_id=principal.client_id, name=principal.name,
+                scopes=set(scopes) or None,
+                expires_at=timedelta(seconds=settings.token_lifetime_seconds)).save()
+    return token, set(scopes)

@@ -1,0 +1,52 @@
+"""Settings from environment variables, each with a default that works on a laptop.
+
+Read once at import: Lambda sets the environment before the first import, and the local runner
+and the tests set it before they import ``app``.
+"""
+import os
+
+__all__ = ["settings", "Settings", "TABLES"]
+
+#: Logical table name -> default physical name; ``SERVICEDESK_TABLE_<LOGICAL>`` overrides.
+TABLES = {
+    "api_clients": "servicedesk-api-clients",
+    "access_tokens": "servicedesk-access-tokens",
+    "accounts": "servicedesk-accounts",
+    "topics": "servicedesk-topics",
+    "support_requests": "servicedesk-support-requests",
+    "unique_keys": "servicedesk-unique-keys",
+    "history": "servicedesk-history",
+}
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+class Settings:
+    """A snapshot of the environment; build a new one to see later changes."""
+
+    def __init__(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the environment again (the local runner learns stream ARNs after start)."""
+        self.region = _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "us-east-1"))
+        # None means "the real AWS endpoint of the region".
+        self.aws_endpoint = (os.environ.get("SERVICEDESK_AWS_ENDPOINT")
+                             or os.environ.get("AWS_ENDPOINT_URL") or None)
+        self.mail_from = _env("SERVICEDESK_MAIL_FROM", "servicedesk@example.com")
+        self.public_base_url = _env("SERVICEDESK_PUBLIC_BASE_URL", "").rstrip("/")
+        self.token_lifetime_seconds = int(_env("SERVICEDESK_TOKEN_LIFETIME_SECONDS", "3600"))
+        self.max_body_bytes = int(_env("SERVICEDESK_MAX_BODY_BYTES", str(1024 * 1024)))
+        self.support_requests_stream_arn = _env(
+            "SERVICEDESK_SUPPORT_REQUESTS_STREAM_ARN",
+            "arn:aws:dynamodb:us-east-1:000000000000:table/servicedesk-support-requests"
+            "/stream/1970-01-01T00:00:00.000")
+
+    def table_name(self, logical: str) -> str:
+        return _env("SERVICEDESK_TABLE_" + logical.upper(), TABLES[logical])
+
+
+settings = Settings()

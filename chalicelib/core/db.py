@@ -1,0 +1,55 @@
+"""PynamoDB plumbing: where the tables are, and creating them.
+
+Table names and the endpoint come from configuration, so the same models talk to moto, to
+DynamoDB Local or to AWS.
+"""
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+
+from .config import settings
+
+__all__ = ["meta", "create_tables", "is_conditional_failure", "connection"]
+
+
+def meta(logical_table: str, streams: bool = False) -> type:
+    """The ``Meta`` class of a model stored in ``logical_table``."""
+    attributes = {
+        "table_name": settings.table_name(logical_table),
+        "region": settings.region,
+        "host": settings.aws_endpoint,
+        "billing_mode": "PAY_PER_REQUEST",
+        "max_retry_attempts": 3,
+    }
+    if streams:
+        attributes["stream_view_type"] = "NEW_AND_OLD_IMAGES"
+    return type("Meta", (), attributes)
+
+
+def create_tables(models) -> None:
+    """Create every table that does not exist yet (idempotent), with TTL where declared."""
+    for model in models:
+        if not model.exists():
+            model.create_table(wait=True)
+        if getattr(model, "_ttl_attribute", lambda: None)():
+            model.update_ttl(ignore_update_ttl_errors=True)
+
+
+def is_conditional_failure(error: Exception) -> bool:
+    """True when a write lost an optimistic-lock or uniqueness condition."""
+    if isinstance(error, TransactWriteError):
+        return any(reason and reason.code == "ConditionalCheckFailed"
+                   for reason in (error.cancellation_reasons or []))
+    return isinstance(error, (PutError, UpdateError)) and \
+        error.cause_response_code == "ConditionalCheckFailedException"
+
+
+_connection = None
+
+
+def connection():
+    """One low-level connection for transactions, created on first use."""
+    global _connection
+    if _connection is None:
+        from pynamodb.connection import Connection
+        _connection = Connection(region=settings.region, host=settings.aws_endpoint,
+                                 max_retry_attempts=3)
+    return _connection

@@ -1,0 +1,58 @@
+"""The one error type every layer raises; the HTTP pipeline renders it in the API's format."""
+from chalice.app import ChaliceUnhandledError
+
+__all__ = ["ApiError", "FieldError", "NotFound", "Conflict", "BadRequest", "Unauthorized",
+           "Forbidden"]
+
+
+class FieldError:
+    """One problem with one input: where it is (an XPath or parameter name) and what kind."""
+
+    __slots__ = ("xpath", "hint")
+
+    def __init__(self, xpath: str, hint: str) -> None:
+        self.xpath = xpath
+        self.hint = hint  # required | invalid | too-long | unknown | taken | ...
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldError) and (self.xpath, self.hint) == (other.xpath, other.hint)
+
+    def __repr__(self) -> str:
+        return f"FieldError({self.xpath!r}, {self.hint!r})"
+
+
+# ChaliceUnhandledError is the one exception chalice lets through to middleware, which is
+# where the pipeline turns it into a response in the API's own error format.
+class ApiError(ChaliceUnhandledError):
+    """A client-facing failure: HTTP status, a message and optional field errors."""
+
+    status = 400
+
+    def __init__(self, message: str, field_errors: list | None = None,
+                 status: int | None = None, headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = list(field_errors or [])
+        self.headers = dict(headers or {})
+        if status is not None:
+            self.status = status
+
+
+class BadRequest(ApiError):
+    status = 400
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409

@@ -1,0 +1,109 @@
+"""The HTTP pipeline every route goes through, as one chalice middleware.
+
+For each request: find the spec operation of (route, method), authenticate and authorize by the
+operation's security, validate parameters and body, call the view, then encode the view's plain
+data by the operation's response schema. Any ApiError on the way becomes the API's own error
+document; so does anything unexpected, as a 500 that says nothing of the internals.
+"""
+import json
+import logging
+from typing import Any, Callable
+
+from chalice import Response
+from lxml import etree
+
+from . import auth, spec, xml, xml_binding
+from .config import settings
+from .errors import ApiError
+from .validation import ValidRequest, validate_request
+
+__all__ = ["handle", "call_of", "Call", "reply"]
+
+log = logging.getLogger(__name__)
+
+
+class Call:
+    """What a view receives besides its path arguments: caller, valid input, own base URL."""
+
+    def __init__(self, principal: auth.Principal, valid: ValidRequest, base_url: str) -> None:
+        self.principal = principal
+        self.params = valid.params
+        self.body = valid.body
+        self.base_url = base_url
+
+
+def call_of(request: Any) -> Call:
+    return request.servicedesk_call
+
+
+def reply(data: Any, status: int = 200) -> Response:
+    """A view's answer: plain data that the pipeline encodes by the spec."""
+    return Response(body=data, status_code=status)
+
+
+def base_url(request: Any) -> str:
+    """Where this service answered, for absolute ``ref`` URLs (or the configured one)."""
+    if settings.public_base_url:
+        return settings.public_base_url
+    headers = request.headers
+    host = headers.get("x-forwarded-host") or headers.get("host") or "localhost"
+    scheme = headers.get("x-forwarded-proto") or ("https" if ".amazonaws.com" in host else "http")
+    stage = request.context.get("stage") if ".execute-api." in host else None
+    return f"{scheme}://{host}" + (f"/{stage}" if stage else "")
+
+
+def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
+    route = request.context.get("resourcePath", "")
+    operation = spec.find_operation(route, request.method)
+    try:
+        if operation is None:
+            allowed = spec.methods_of(route)
+            raise ApiError(f"Method {request.method} is not allowed on {request.path}.",
+                           status=405, headers={"Allow": ", ".join(allowed)})
+        principal = auth.authenticate(request.headers.get("authorization"))
+        auth.authorize(principal, operation.security)
+        request.servicedesk_call = Call(principal, validate_request(operation, request),
+                                        base_url(request))
+        response = get_response(request)
+        return _encode(operation, response)
+    except ApiError as error:
+        return render_error(operation, error)
+    except Exception:  # a bug or an AWS outage: log it, tell the client nothing internal
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(operation, ApiError("An internal error occurred.", status=500))
+
+
+def _encode(operation: spec.Operation, response: Response) -> Response:
+    if isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}:
+        # chalice's own answer: an exception in a view (500) or a refused content type
+        message = response.body["Message"] if response.status_code < 500 else \
+            "An internal error occurred."
+        return render_error(operation, ApiError(message, status=response.status_code))
+    if response.body is None or isinstance(response.body, str):
+        return response
+    media_type = operation.response_media_type(response.status_code) or "application/json"
+    schema = operation.response_schema(response.status_code, media_type)
+    if media_type.endswith("xml"):
+        body = xml.serialize(xml_binding.encode(response.body, schema, operation.resolve))
+    else:
+        body = json.dumps(response.body)
+    return Response(body=body, status_code=response.status_code,
+                    headers={**response.headers, "Content-Type": media_type})
+
+
+def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
+    headers = dict(error.headers)
+    if operation is not None and operation.error_format == "oauth2":
+        code = {401: "invalid_client", 403: "invalid_scope"}.get(error.status, "invalid_request")
+        headers["Content-Type"] = "application/json"
+        body = json.dumps({"error": code, "error_description": error.message})
+        return Response(body=body, status_code=error.status, headers=headers)
+    root = etree.Element(f"{{{xml.LEAP_NS}}}error", nsmap={None: xml.LEAP_NS})
+    etree.SubElement(root, f"{{{xml.LEAP_NS}}}message").text = error.message
+    if error.field_errors:
+        fields = etree.SubElement(root, f"{{{xml.LEAP_NS}}}field-errors")
+        for field in error.field_errors:
+            etree.SubElement(fields, f"{{{xml.LEAP_NS}}}field", xpath=field.xpath,
+                             errorhint=field.hint)
+    headers["Content-Type"] = "application/xml"
+    return Response(body=xml.serialize(root), status_code=error.status, headers=headers)

@@ -1,0 +1,101 @@
+"""The OpenAPI documents as the runtime's index of operations.
+
+``openapi/*.yaml`` are the hand-written contracts; ``make specs`` copies each into
+``chalicelib/openapi/*.json`` so that the Lambda package carries them and the runtime never
+parses YAML. The index is built on first use, not at import, to keep cold starts short.
+"""
+import json
+import os
+
+from functools import lru_cache
+
+__all__ = ["Operation", "find_operation", "operations", "resolver", "SPEC_DIR"]
+
+SPEC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "openapi")
+
+
+
+class Operation:
+    """One (path, method) of a spec, with what the HTTP pipeline needs to serve it."""
+
+    def __init__(self, api: str, document: dict, path: str, method: str, definition: dict) -> None:
+        self.api = api
+        self.document = document
+        self.path = path
+        self.method = method
+        self.definition = definition
+        self.operation_id = definition["operationId"]
+        self.error_format = document.get("x-error-format", "leap")
+        self.parameters = definition.get("parameters", []) + document["paths"][path].get(
+            "parameters", [])
+        requirements = definition.get("security", document.get("security", []))
+        # Any one requirement object may be met; each names the scopes it needs.
+        self.security = [dict(requirement) for requirement in requirements]
+
+    def resolve(self, schema: dict) -> dict:
+        return resolver(self.api)(schema)
+
+    def response_schema(self, status: int, media_type: str) -> dict | None:
+        response = self.definition.get("responses", {}).get(str(status))
+        if response is None:
+            return None
+        content = self.resolve(response).get("content", {})
+        entry = content.get(media_type) or next(iter(content.values()), None)
+        return None if entry is None else self.resolve(entry.get("schema", {}))
+
+    def response_media_type(self, status: int) -> str | None:
+        response = self.definition.get("responses", {}).get(str(status))
+        content = self.resolve(response or {}).get("content", {})
+        return next(iter(content), None)
+
+
+@lru_cache(maxsize=None)
+def _documents() -> dict[str, dict]:
+    documents = {}
+    for filename in sorted(os.listdir(SPEC_DIR)):
+        if filename.endswith(".json"):
+            with open(os.path.join(SPEC_DIR, filename), encoding="utf-8") as handle:
+                documents[filename[:-5]] = json.load(handle)
+    return documents
+
+
+@lru_cache(maxsize=None)
+def resolver(api: str):
+    """A function that follows local ``$ref`` pointers of ``api``'s document."""
+    document = _documents()[api]
+
+    def resolve(schema: dict) -> dict:
+        # Keywords beside a $ref (an ``xml`` hint, a description) refine its target.
+        beside: dict = {}
+        while isinstance(schema, dict) and "$ref" in schema:
+            beside = {**{k: v for k, v in schema.items() if k != "$ref"}, **beside}
+            node = document
+            for part in schema["$ref"].lstrip("#/").split("/"):
+                node = node[part]
+            schema = node
+        return {**schema, **beside} if beside else schema
+    return resolve
+
+
+@lru_cache(maxsize=None)
+def operations() -> dict[tuple[str, str], Operation]:
+    """(route path as chalice declares it, HTTP method) -> Operation, over every spec."""
+    index = {}
+    for api, document in _documents().items():
+        prefix = document.get("servers", [{"url": ""}])[0]["url"].rstrip("/")
+        for path, item in document["paths"].items():
+            for method, definition in item.items():
+                if method in ("get", "put", "post", "delete", "patch"):
+                    index[(prefix + path, method.upper())] = Operation(
+                        api, document, path, method.upper(), definition)
+    return index
+
+
+def find_operation(route_path: str, method: str) -> Operation | None:
+    return operations().get((route_path, method.upper()))
+
+
+def methods_of(route_path: str) -> list[str]:
+    return sorted(method for path, method in operations() if path == route_path)
+
+

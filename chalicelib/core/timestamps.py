@@ -1,0 +1,63 @@
+"""Time on the wire: LEAP's ``2011-02-08T22:07:43.000+0000`` out, any ISO 8601 with offset in.
+
+Stored times are UTC strings with milliseconds (``2011-02-08T22:07:43.000Z``): fixed width, so
+they sort as text in DynamoDB range keys.
+"""
+import re
+from datetime import datetime, timedelta, timezone
+
+__all__ = ["now", "to_storage", "from_storage", "to_wire", "parse_iso", "storage_now",
+           "from_epoch"]
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
+    r"(Z|z|[+-]\d{2}:?\d{2})$")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_storage(moment: datetime) -> str:
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def storage_now() -> str:
+    return to_storage(now())
+
+
+def from_epoch(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def from_storage(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def to_wire(stored: str | None) -> str | None:
+    """``2011-02-08T22:07:43.000Z`` -> ``2011-02-08T22:07:43.000+0000``."""
+    return None if stored is None else stored[:-1] + "+0000"
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse ISO 8601 with a required offset; raise ValueError on anything else.
+
+    Fractions beyond milliseconds round *up* to the next millisecond, so that half-open
+    intervals ``[from, to)`` over millisecond timestamps keep their meaning.
+    """
+    match = _ISO.match(text.strip())
+    if not match:
+        raise ValueError(f"not an ISO 8601 timestamp with offset: {text!r}")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    nanos = int((fraction or "0").ljust(9, "0"))
+    millis, rest = divmod(nanos, 1_000_000)
+    if offset in ("Z", "z"):
+        tz = timezone.utc
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    moment = datetime(int(year), int(month), int(day), int(hour), int(minute),
+                      int(second or 0), millis * 1000, tzinfo=tz)
+    return moment + timedelta(milliseconds=1) if rest else moment

@@ -1,0 +1,126 @@
+"""External ids and acknowledgements, for any record that external systems keep in sync.
+
+A tracked model has ``identifier`` (hash key), ``version`` (optimistic lock), ``extid``,
+``unacked_since`` and ``changed_version`` (the version of its newest unacknowledged change);
+it may name a list attribute in ``ack_children`` whose entries carry their own
+``unacked_since`` and ``version``. ``refresh_feeds()`` recomputes its list keys.
+"""
+from pynamodb.transactions import TransactWrite
+
+from . import db, timestamps, unique_keys
+from .errors import Conflict, FieldError, NotFound
+
+__all__ = ["mark_changed", "set_extid", "get_tracked", "find_by_extid", "acknowledge",
+           "retry_on_conflict"]
+
+_ATTEMPTS = 8
+
+
+def retry_on_conflict(attempt):
+    """Run ``attempt()`` until its optimistic-locked write does not lose a race."""
+    for _ in range(_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except Exception as error:  # noqa: BLE001 - re-raised unless it is a lost race
+            if not db.is_conditional_failure(error):
+                raise
+    return attempt()
+
+
+def mark_changed(record, when: str) -> None:
+    """Flag ``record`` as changed for external systems, as of ``when`` (kept if older)."""
+    record.unacked_since = record.unacked_since or when
+    record.changed_version = (record.version or 0) + 1  # the version this write will have
+
+
+def get_tracked(model, identifier: str, label: str):
+    try:
+        return model.get(identifier, consistent_read=True)
+    except model.DoesNotExist:
+        raise NotFound(f"The {label} {identifier} does not exist.") from None
+
+
+def find_by_extid(model, kind: str, extid: str, label: str):
+    owner = unique_keys.owner_of(kind, extid)
+    if owner is None:
+        raise NotFound(f"No {label} has the external identifier {extid}.")
+    return get_tracked(model, owner, label)
+
+
+def set_extid(model, kind: str, identifier: str, extid: str, label: str):
+    """Give the record ``extid``: 404 if it does not exist, 409 if another record holds it."""
+    def attempt():
+        record = get_tracked(model, identifier, label)
+        if record.extid == extid:
+            return record
+        previous = record.extid
+        record.extid = extid
+        key = unique_keys.UniqueKey
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.save(key(unique_keys.claim_key(kind, extid), owner=identifier),
+                             condition=key.key.does_not_exist())
+            transaction.save(record)
+            if previous:
+                transaction.delete(key(unique_keys.claim_key(kind, previous)),
+                                   condition=key.owner == identifier)
+        return record
+    try:
+        return retry_on_conflict(attempt)
+    except Exception as error:
+        if db.is_conditional_failure(error) and unique_keys.owner_of(kind, extid) != identifier:
+            raise Conflict(f"The external identifier {extid} is already in use by another "
+                           f"{label}.", [FieldError("extid", "taken")]) from None
+        raise
+
+
+def _clear(record, seen_version: int | None, with_children: bool) -> bool:
+    """Clear what ``record`` carried up to ``seen_version``; True if anything changed."""
+    seen = record.version if seen_version is None else min(seen_version, record.version)
+    before = (record.unacked_since, [c.unacked_since for c in _children(record)])
+    unseen = []
+    for child in _children(record) if with_children else []:
+        if child.unacked_since and child.version <= seen:
+            child.unacked_since = None
+        elif child.unacked_since:
+            unseen.append(child.unacked_since)
+    if record.unacked_since and (record.changed_version or 0) <= seen:
+        record.unacked_since = None
+    elif record.unacked_since and unseen:
+        record.unacked_since = min(unseen)  # flagged since its oldest change still unseen
+    return before != (record.unacked_since, [c.unacked_since for c in _children(record)])
+
+
+def _children(record) -> list:
+    return (getattr(record, record.ack_children, None) or []) if record.ack_children else []
+
+
+def acknowledge(model, label: str, references: list[tuple[str, int | None]],
+                with_children: bool, extid_kind: str | None = None) -> None:
+    """Acknowledge records named by LEAP ids (or extids when ``extid_kind`` is given).
+
+    Each reference may carry the version the client saw: changes after it stay flagged.
+    All or nothing: an unknown reference is a 404 that names it, and nothing changes.
+    """
+    seen_by_reference: dict[str, int | None] = {}
+    for reference, seen_version in references:  # a reference named twice counts once
+        known = seen_by_reference.get(reference, seen_version)
+        seen_by_reference[reference] = None if None in (known, seen_version) else max(
+            known, seen_version)
+
+    def attempt():
+        records = []
+        for reference, seen_version in seen_by_reference.items():
+            if extid_kind:
+                record = find_by_extid(model, extid_kind, reference, label)
+            else:
+                record = get_tracked(model, reference, label)
+            records.append((record, seen_version))
+        dirty = [record for record, seen in records if _clear(record, seen, with_children)]
+        if not dirty:
+            return
+        for record in dirty:
+            record.refresh_feeds()
+        with TransactWrite(connection=db.connection()) as transaction:
+            for record in dirty:
+                transaction.save(record)
+    retry_on_conflict(attempt)

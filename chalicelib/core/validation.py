@@ -1,0 +1,189 @@
+"""Check a request against its OpenAPI operation before any handler runs.
+
+Parameters are coerced from text by their schema type, bodies are decoded by media type (XML
+through the spec's ``xml`` hints), and everything is validated with JSON Schema compiled once
+per schema (fastjsonschema). Only an invalid input pays for jsonschema, which lists every
+problem rather than the first.
+"""
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+import fastjsonschema
+
+from . import timestamps, xml, xml_binding
+from .errors import ApiError, BadRequest, FieldError
+from .spec import Operation
+
+__all__ = ["ValidRequest", "validate_request"]
+
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_FORM = "application/x-www-form-urlencoded"
+_compiled: dict[tuple, Any] = {}
+
+
+class ValidRequest:
+    """What a handler may rely on: typed parameters and a decoded, schema-valid body."""
+
+    def __init__(self, params: dict[str, Any], body: Any) -> None:
+        self.params = params
+        self.body = body
+
+
+def validate_request(operation: Operation, request: Any) -> ValidRequest:
+    params = _parameters(operation, request)
+    body = _body(operation, request)
+    return ValidRequest(params, body)
+
+
+def _schema_root(operation: Operation, schema: dict) -> dict:
+    # Local $refs need the document beside the schema they start from.
+    return {**schema, "components": operation.document.get("components", {})}
+
+
+def _validator(operation: Operation, schema: dict, where: str):
+    key = (operation.api, operation.operation_id, where)
+    if key not in _compiled:
+        _compiled[key] = fastjsonschema.compile(_schema_root(operation, schema))
+    return _compiled[key]
+
+
+def _problems(operation: Operation, schema: dict, value: Any,
+              where: str) -> list[tuple[list, str]]:
+    """Every (path, hint) that ``value`` breaks; empty when valid. ``where`` names the input."""
+    try:
+        _validator(operation, schema, where)(value)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
+    import jsonschema  # lazily: the invalid path alone pays for its import
+    found = []
+    for error in jsonschema.Draft202012Validator(_schema_root(operation, schema)).iter_errors(value):
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            found += [(path + [name], "required") for name in error.validator_value
+                      if isinstance(error.instance, dict) and name not in error.instance]
+        elif error.validator == "additionalProperties":
+            allowed = error.schema.get("properties", {})
+            found += [(path + [name], "unknown") for name in error.instance if name not in allowed]
+        elif error.validator == "minProperties":
+            found.append((path, "required"))
+        else:
+            found.append((path, "invalid"))
+    return found or [([], "invalid")]
+
+
+def _coerce(raw: str, schema: dict) -> Any:
+    kind = schema.get("type")
+    if kind == "integer" and _INTEGER.match(raw):
+        return int(raw)
+    if kind == "boolean" and raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    return raw
+
+
+def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
+    sources = {"path": request.uri_params or {}, "query": request.query_params or {}}
+    declared = {(p["in"], p["name"]) for p in map(operation.resolve, operation.parameters)}
+    errors = [FieldError(name, "unknown") for name in sources["query"]
+              if ("query", name) not in declared]
+    params: dict[str, Any] = {}
+    for parameter in map(operation.resolve, operation.parameters):
+        name, schema = parameter["name"], operation.resolve(parameter.get("schema", {}))
+        source = sources.get(parameter["in"], {})
+        if name not in source:
+            values = []
+        else:
+            values = source.getlist(name) if hasattr(source, "getlist") else [source[name]]
+        if not values:
+            if parameter.get("required"):
+                errors.append(FieldError(name, "required"))
+            elif "default" in schema:
+                params[name] = schema["default"]
+            continue
+        if len(values) > 1:
+            errors.append(FieldError(name, "invalid"))
+            continue
+        value = _coerce(values[0], schema)
+        if _problems(operation, schema, value, "parameter " + name):
+            errors.append(FieldError(name, "invalid"))
+        elif schema.get("format") == "date-time":
+            try:
+                params[name] = timestamps.parse_iso(value)
+            except ValueError:
+                errors.append(FieldError(name, "invalid"))
+        else:
+            params[name] = value
+    if errors:
+        raise BadRequest("Invalid parameter(s): " + ", ".join(e.xpath for e in errors), errors)
+    return params
+
+
+def _body(operation: Operation, request: Any) -> Any:
+    request_body = operation.resolve(operation.definition.get("requestBody") or {})
+    content = request_body.get("content")
+    if not content:
+        return None
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type not in content:
+        raise ApiError(f"Unsupported media type {media_type or '(none)'}; use one of: "
+                       + ", ".join(content), status=415)
+    schema = operation.resolve(content[media_type].get("schema", {}))
+    raw = request.raw_body or b""
+    if media_type.endswith("xml"):
+        root = xml.parse(raw)
+        expected = schema.get("xml", {}).get("name")
+        if xml.local_name(root) != expected:
+            raise BadRequest(f"Expected a <{expected}> document, got <{xml.local_name(root)}>.",
+                             [FieldError("/" + xml.local_name(root), "invalid")])
+        value = xml_binding.decode(root, schema, operation.resolve)
+        problems = _problems(operation, schema, value, media_type)
+        if problems:
+            fields = [FieldError(_xpath(operation, schema, expected, path), hint)
+                      for path, hint in problems]
+            raise BadRequest("The document is not valid: "
+                             + ", ".join(f"{f.xpath} ({f.hint})" for f in fields), fields)
+        return value
+    value = _decode_text(raw, media_type)
+    problems = _problems(operation, schema, value, media_type)
+    if problems:
+        fields = [FieldError("/".join(str(p) for p in path) or "/", hint) for path, hint in problems]
+        raise BadRequest("Invalid field(s): " + ", ".join(f"{f.xpath} ({f.hint})" for f in fields),
+                         fields)
+    return value
+
+
+def _decode_text(raw: bytes | str, media_type: str) -> Any:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if media_type == _FORM:
+        return {key: values[0] if len(values) == 1 else values
+                for key, values in parse_qs(text, keep_blank_values=True).items()}
+    try:
+        return json.loads(text or "null")
+    except ValueError:
+        raise BadRequest("Malformed JSON body.") from None
+
+
+def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:
+    """Spell a data path as the XPath of the element or attribute it came from."""
+    steps = ["", root]
+    for part in path:
+        schema = operation.resolve(schema)
+        if isinstance(part, int):
+            steps[-1] += f"[{part + 1}]"
+            schema = schema.get("items", {})
+            continue
+        prop = operation.resolve(schema.get("properties", {}).get(part, {}))
+        hints = prop.get("xml", {})
+        if prop.get("x-xml-text"):
+            break
+        if prop.get("type") == "array" and not hints.get("wrapped"):
+            steps.append(operation.resolve(prop.get("items", {})).get("xml", {}).get("name", part))
+            schema = prop
+            continue
+        steps.append(("@" if hints.get("attribute") else "") + hints.get("name", part))
+        schema = prop
+        if prop.get("type") == "array":
+            steps.append(operation.resolve(prop.get("items", {})).get("xml", {}).get("name", part))
+    return "/".join(steps)

@@ -1,0 +1,42 @@
+"""The product's one XML parser, safe by construction, and the serializer.
+
+No DTD is loaded, no entity is resolved, nothing is fetched from the network, and a document
+that declares a DOCTYPE at all is refused: there is no legitimate use for one in these APIs.
+"""
+from lxml import etree
+
+from .config import settings
+from .errors import ApiError, BadRequest
+
+__all__ = ["LEAP_NS", "parse", "serialize", "local_name"]
+
+LEAP_NS = "http://schema.majitek.com/leap-ws-v1.0"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          dtd_validation=False, huge_tree=False, remove_comments=True,
+                          remove_pis=True)
+
+
+def parse(body: bytes | str | None) -> etree._Element:
+    """Parse a request body into its root element, or raise a 4xx ApiError."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not body or not body.strip():
+        raise BadRequest("The request body is empty; an XML document is required.")
+    if len(body) > settings.max_body_bytes:
+        raise ApiError(f"The request body exceeds {settings.max_body_bytes} bytes.", status=413)
+    try:
+        root = etree.fromstring(body, parser=_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise BadRequest(f"Malformed XML: {error.msg}") from None
+    if root.getroottree().docinfo.doctype:
+        raise BadRequest("Document type declarations (DTDs) are not allowed.")
+    return root
+
+
+def serialize(root: etree._Element) -> str:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+
+
+def local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname

@@ -1,0 +1,1 @@
+"""``/oauth2/token``: bearer tokens for API clients (client credentials grant)."""

@@ -1,0 +1,1 @@
+"""What follows a write through DynamoDB Streams: history records and e-mail, idempotently."""

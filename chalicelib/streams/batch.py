@@ -1,0 +1,35 @@
+"""Run a handler over a stream batch and report failed records for Lambda to retry.
+
+The answer is Lambda's partial batch response (``ReportBatchItemFailures``): only the records
+named in it are retried, so one bad record neither blocks nor replays the others' effects
+(handlers are idempotent anyway, so a replay would do no harm).
+"""
+import logging
+from typing import Callable, Iterable
+
+__all__ = ["process_batch", "image_value"]
+
+log = logging.getLogger(__name__)
+
+
+def process_batch(records: Iterable, handle: Callable[[dict], None]) -> dict:
+    """Call ``handle`` on each record (a Lambda-shaped dict); collect the failures."""
+    failures = []
+    for record in records:
+        raw = record.to_dict() if hasattr(record, "to_dict") else record
+        try:
+            handle(raw)
+        except Exception:  # noqa: BLE001 - reported to Lambda, which retries this record
+            sequence = raw["dynamodb"]["SequenceNumber"]
+            log.exception("stream record %s failed; reported for retry", sequence)
+            failures.append({"itemIdentifier": sequence})
+    return {"batchItemFailures": failures}
+
+
+def image_value(image: dict | None, name: str):
+    """The plain value of a scalar attribute of a stream image (None if absent)."""
+    typed = (image or {}).get(name)
+    if not typed:
+        return None
+    kind, value = next(iter(typed.items()))
+    return None if kind == "NULL" else value

@@ -1,0 +1,64 @@
+"""The audit history: one entry per version of every tracked record, written once.
+
+Each write of a record bumps its version, so (record, version) names a change exactly; the
+entry is put only if it does not exist, and a replayed stream record writes nothing twice.
+"""
+import json
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from ..core import timestamps
+from ..core.db import is_conditional_failure, meta
+from .batch import image_value
+
+__all__ = ["HistoryEntry", "record_change", "entries_of"]
+
+_NOT_AUDITED_PREFIX = "feed_"  # list keys, derived from the audited attributes
+
+
+class HistoryEntry(Model):
+    Meta = meta("history")
+    entity = UnicodeAttribute(hash_key=True)  # "<kind>#<identifier>"
+    entry = UnicodeAttribute(range_key=True)  # "v<version, zero-padded>"
+    event = UnicodeAttribute()  # INSERT | MODIFY | REMOVE
+    version = NumberAttribute()
+    at = UnicodeAttribute()
+    changes = UnicodeAttribute()  # JSON: attribute -> {"old": .., "new": ..}
+
+
+def _changes(old: dict, new: dict) -> dict:
+    changed = {}
+    for name in sorted(set(old) | set(new)):
+        if name.startswith(_NOT_AUDITED_PREFIX) or old.get(name) == new.get(name):
+            continue
+        scalar = all(next(iter(v), "S") in ("S", "N", "BOOL", "NULL")
+                     for v in (old.get(name, {}), new.get(name, {})))
+        changed[name] = ({"old": image_value(old, name), "new": image_value(new, name)}
+                         if scalar else "changed")
+    return changed
+
+
+def record_change(kind: str, record: dict) -> bool:
+    """Write the history entry of one stream record; False if it was already written."""
+    dynamodb = record["dynamodb"]
+    old, new = dynamodb.get("OldImage") or {}, dynamodb.get("NewImage") or {}
+    image = new or old
+    identifier = image_value(image, "identifier")
+    version = int(image_value(image, "version") or 0)
+    at = timestamps.to_storage(timestamps.from_epoch(dynamodb["ApproximateCreationDateTime"]))
+    entry = HistoryEntry(f"{kind}#{identifier}", f"v{version:010d}" if new else "removed",
+                         event=record["eventName"], version=version, at=at,
+                         changes=json.dumps(_changes(old, new)))
+    try:
+        entry.save(condition=HistoryEntry.entity.does_not_exist())
+    except PutError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+    return True
+
+
+def entries_of(kind: str, identifier: str) -> list[HistoryEntry]:
+    return list(HistoryEntry.query(f"{kind}#{identifier}", HistoryEntry.entry.startswith("v")))

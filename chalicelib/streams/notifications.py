@@ -1,0 +1,82 @@
+"""E-mail through SES, sent at most once per named message even when a batch is replayed.
+
+Before sending, a worker leases a marker item (``email#...`` beside the history entries);
+after SES accepts the message the marker becomes ``sent``. A failed send releases the lease
+and raises, so the stream record is retried; a worker that died mid-send leaves a lease that
+expires, after which a retry may send.
+"""
+import time
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from ..core.config import settings
+from ..core.db import is_conditional_failure, meta
+
+__all__ = ["SentEmail", "Email", "send_once", "ses_client", "use_ses_client", "EmailInFlight"]
+
+LEASE_SECONDS = 60
+_ses = None
+
+
+class SentEmail(Model):
+    """The marker of one e-mail; it shares the history table (same key shape)."""
+    Meta = meta("history")
+    entity = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "email#<message key>"
+    status = UnicodeAttribute()  # sending | sent
+    lease_until = NumberAttribute()
+    message_id = UnicodeAttribute(null=True)
+
+
+class Email:
+    def __init__(self, to: str, subject: str, text: str, html: str) -> None:
+        self.to, self.subject, self.text, self.html = to, subject, text, html
+
+
+class EmailInFlight(Exception):
+    """Another worker holds the lease on this e-mail: retry the record later."""
+
+
+def ses_client():
+    """The SES client, created on first use (botocore: boto3 is not needed at runtime)."""
+    global _ses
+    if _ses is None:
+        import botocore.session
+        _ses = botocore.session.get_session().create_client(
+            "ses", region_name=settings.region, endpoint_url=settings.aws_endpoint)
+    return _ses
+
+
+def use_ses_client(client) -> None:
+    """Replace the SES client (tests inject one that fails, for instance)."""
+    global _ses
+    _ses = client
+
+
+def send_once(entity: str, key: str, email: Email) -> bool:
+    """Send ``email`` unless the message ``(entity, key)`` was sent; True if sent now."""
+    now = time.time()
+    marker = SentEmail(entity, f"email#{key}", status="sending", lease_until=now + LEASE_SECONDS)
+    try:
+        marker.save(condition=SentEmail.entity.does_not_exist()
+                    | ((SentEmail.status == "sending") & (SentEmail.lease_until < now)))
+    except PutError as error:
+        if not is_conditional_failure(error):
+            raise
+        if SentEmail.get(entity, f"email#{key}", consistent_read=True).status == "sent":
+            return False
+        raise EmailInFlight(f"{entity} {key} is being sent by another worker") from None
+    try:
+        answer = ses_client().send_email(
+            Source=settings.mail_from, Destination={"ToAddresses": [email.to]},
+            Message={"Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                     "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"},
+                              "Html": {"Data": email.html, "Charset": "UTF-8"}}})
+    except Exception:
+        marker.delete()
+        raise
+    marker.update(actions=[SentEmail.status.set("sent"),
+                           SentEmail.message_id.set(answer.get("MessageId"))])
+    return True

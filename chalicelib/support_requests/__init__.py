@@ -1,0 +1,1 @@
+"""The LEAP Support Requests web service (``/api/v1/requests``)."""

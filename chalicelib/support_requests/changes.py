@@ -1,0 +1,43 @@
+"""What follows a change to a support request: its history entry, and an e-mail to the
+request's address for every update that moved its state."""
+from html import escape
+
+from ..streams import history, notifications
+from .models import SupportRequest
+
+__all__ = ["handle_support_request_record", "KIND"]
+
+KIND = "support-request"
+_LABELS = {"NEW": "New", "IN_PROGRESS": "In Progress", "PROBLEM": "Problem",
+           "SUCCESSFUL": "Successful", "CANCELLED": "Cancelled"}
+
+
+def handle_support_request_record(record: dict) -> None:
+    """Idempotent: a replayed record writes no second entry and sends no second e-mail."""
+    dynamodb = record["dynamodb"]
+    old, new = dynamodb.get("OldImage"), dynamodb.get("NewImage")
+    if old == new:
+        return  # a write that changed nothing (DynamoDB itself would not emit it)
+    history.record_change(KIND, record)
+    if not new:
+        return
+    request = SupportRequest.from_raw_data(new)
+    already = len(SupportRequest.from_raw_data(old).updates or []) if old else 0
+    for position, update in enumerate(request.updates[already:], start=already):
+        if update.state:
+            notifications.send_once(f"{KIND}#{request.identifier}", f"update-{position:06d}",
+                                    state_change_email(request, update))
+
+
+def state_change_email(request: SupportRequest, update) -> notifications.Email:
+    state = _LABELS.get(update.state, update.state)
+    subject = f"Your support request {request.identifier} is now {state}: {request.summary}"
+    lines = [f"Your support request \"{request.summary}\" ({request.identifier}) is now "
+             f"{state}."]
+    if update.assignee:
+        lines.append(f"It has been assigned to {update.assignee}.")
+    if update.comment:
+        lines += ["", f"{update.updater} wrote:", update.comment]
+    text = "\n".join(lines) + "\n"
+    html = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+    return notifications.Email(request.email, subject, text, f"<html><body>{html}</body></html>")

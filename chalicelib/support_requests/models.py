@@ -1,0 +1,91 @@
+"""Support requests and the topics that classify them.
+
+A request and its history of updates are one item, so that an update is one atomic,
+optimistic-locked write and the next GET sees it (read your writes). Its feed keys place it in
+the lists: all requests, by topic, and by topic in a state, each also split by acknowledgement.
+"""
+from pynamodb.attributes import (ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
+                                 VersionAttribute)
+from pynamodb.models import Model
+
+from ..core import feeds
+from ..core.db import meta
+
+__all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES"]
+
+STATES = ("NEW", "IN_PROGRESS", "PROBLEM", "SUCCESSFUL", "CANCELLED")
+TERMINAL_STATES = ("SUCCESSFUL", "CANCELLED")
+FEED_SCOPES = [(), ("topic",), ("topic", "state")]
+
+
+class Update(MapAttribute):
+    """One entry of a request's history: a comment, a state change or an assignment."""
+    type = UnicodeAttribute()  # COMMENT_ADDED | STATE_CHANGED | ASSIGNED
+    state = UnicodeAttribute(null=True)  # the state it moved to, when it moved the request
+    assignee = UnicodeAttribute(null=True)
+    update_time = UnicodeAttribute()
+    updater = UnicodeAttribute()
+    comment = UnicodeAttribute(null=True)
+    unacked_since = UnicodeAttribute(null=True)
+    version = NumberAttribute()  # the request version that this update created
+
+
+class SupportRequest(Model):
+    Meta = meta("support_requests", streams=True)
+    identifier = UnicodeAttribute(hash_key=True)
+    version = VersionAttribute()
+    state = UnicodeAttribute()
+    topic = UnicodeAttribute()
+    topic_extid = UnicodeAttribute(null=True)
+    sub_topic = UnicodeAttribute(null=True)
+    sub_topic_extid = UnicodeAttribute(null=True)
+    property_identifier = UnicodeAttribute(null=True)
+    purchased_product_offer = UnicodeAttribute(null=True)
+    summary = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    email = UnicodeAttribute()
+    creator = UnicodeAttribute()
+    assignee = UnicodeAttribute(null=True)
+    community = UnicodeAttribute()
+    account = UnicodeAttribute()
+    creation_time = UnicodeAttribute()
+    last_update_time = UnicodeAttribute()
+    extid = UnicodeAttribute(null=True)
+    unacked_since = UnicodeAttribute(null=True)
+    changed_version = NumberAttribute(null=True)
+    updates = ListAttribute(of=Update, default=list)
+    ack_children = "updates"
+
+    feed_order = UnicodeAttribute(null=True)
+    feed_all = UnicodeAttribute(null=True)
+    feed_all_ack = UnicodeAttribute(null=True)
+    feed_topic = UnicodeAttribute(null=True)
+    feed_topic_ack = UnicodeAttribute(null=True)
+    feed_topic_state = UnicodeAttribute(null=True)
+    feed_topic_state_ack = UnicodeAttribute(null=True)
+    feed_all_index = feeds.feed_index((), False)
+    feed_all_ack_index = feeds.feed_index((), True)
+    feed_topic_index = feeds.feed_index(("topic",), False)
+    feed_topic_ack_index = feeds.feed_index(("topic",), True)
+    feed_topic_state_index = feeds.feed_index(("topic", "state"), False)
+    feed_topic_state_ack_index = feeds.feed_index(("topic", "state"), True)
+
+    def refresh_feeds(self) -> None:
+        keys = feeds.feed_keys(FEED_SCOPES, {"topic": self.topic, "state": self.state},
+                               self.unacked_since is None, self.last_update_time,
+                               self.identifier)
+        for name, value in keys.items():
+            setattr(self, name, value)
+
+
+class SubTopic(MapAttribute):
+    identifier = UnicodeAttribute()
+    extid = UnicodeAttribute(null=True)
+
+
+class Topic(Model):
+    """An issue type such as "Parking"; its identifier is what the API's URLs use."""
+    Meta = meta("topics")
+    identifier = UnicodeAttribute(hash_key=True)
+    extid = UnicodeAttribute(null=True)
+    sub_topics = ListAttribute(of=SubTopic, default=list)

@@ -1,0 +1,147 @@
+"""The rules of support requests, over plain values: raise, read, update, track, list."""
+from pynamodb.transactions import TransactWrite
+
+from ..accounts import service as accounts
+from ..core import db, feeds, timestamps, tracking, unique_keys
+from ..core.errors import Conflict, FieldError, NotFound
+from .models import TERMINAL_STATES, SupportRequest, Topic, Update
+
+__all__ = ["raise_request", "get_request", "post_update", "set_extid", "acknowledge",
+           "list_requests", "EXTID_KIND", "LABEL", "add_topic"]
+
+LABEL = "support request"
+EXTID_KIND = "support-request-extid"
+FIRST_IDENTIFIER = 10000000
+
+# Which states a request may move to from each state; terminal states have no way out.
+TRANSITIONS = {
+    "NEW": {"IN_PROGRESS", "PROBLEM", "SUCCESSFUL", "CANCELLED"},
+    "IN_PROGRESS": {"PROBLEM", "SUCCESSFUL", "CANCELLED"},
+    "PROBLEM": {"IN_PROGRESS", "SUCCESSFUL", "CANCELLED"},
+    "SUCCESSFUL": set(),
+    "CANCELLED": set(),
+}
+
+
+def get_topic(identifier: str) -> Topic:
+    try:
+        return Topic.get(identifier)
+    except Topic.DoesNotExist:
+        raise NotFound(f"The support request topic {identifier} does not exist.") from None
+
+
+def add_topic(identifier: str, extid: str | None = None, sub_topics=()) -> Topic:
+    topic = Topic(identifier, extid=extid,
+                  sub_topics=[{"identifier": name} for name in sub_topics])
+    topic.save()
+    return topic
+
+
+def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: str | None = None,
+                  description: str | None = None, email: str | None = None,
+                  creator: str | None = None, property_identifier: str | None = None,
+                  purchased_product_offer: str | None = None,
+                  extid: str | None = None) -> SupportRequest:
+    """Raise a NEW request for an existing account; 404/400 name what was wrong."""
+    account = accounts.get_active_account(account_id, "/support-request/account/@identifier")
+    topic = get_topic(topic_id)
+    sub = None
+    if sub_topic is not None:
+        sub = next((s for s in topic.sub_topics if s.identifier == sub_topic), None)
+        if sub is None:
+            raise NotFound(f"The topic {topic_id} has no sub-topic {sub_topic}.",
+                           [FieldError("/support-request/sub-topic/@identifier", "invalid")])
+    when = timestamps.storage_now()
+    request = SupportRequest(
+        str(unique_keys.next_number("support-request", FIRST_IDENTIFIER)),
+        state="NEW", topic=topic.identifier, topic_extid=topic.extid,
+        sub_topic=sub and sub.identifier, sub_topic_extid=sub and sub.extid,
+        summary=summary, description=description, email=email or account.email,
+        creator=creator or account.full_name, community=account.community,
+        account=account.identifier, property_identifier=property_identifier,
+        purchased_product_offer=purchased_product_offer, creation_time=when,
+        last_update_time=when, extid=extid)
+    tracking.mark_changed(request, when)
+    request.refresh_feeds()
+    claim = unique_keys.UniqueKey
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.save(request, condition=SupportRequest.identifier.does_not_exist())
+            if extid:
+                transaction.save(claim(unique_keys.claim_key(EXTID_KIND, extid),
+                                       owner=request.identifier),
+                                 condition=claim.key.does_not_exist())
+    except Exception as error:
+        if extid and db.is_conditional_failure(error):
+            raise Conflict(f"The external identifier {extid} is already in use by another "
+                           f"{LABEL}.", [FieldError("/support-request/@extid", "taken")]) from None
+        raise
+    return request
+
+
+def get_request(identifier: str | None = None, extid: str | None = None) -> SupportRequest:
+    if extid is not None:
+        return tracking.find_by_extid(SupportRequest, EXTID_KIND, extid, LABEL)
+    return tracking.get_tracked(SupportRequest, identifier, LABEL)
+
+
+def _entries(request: SupportRequest, updater: str, when: str, state: str | None,
+             comment: str | None, assignee: str | None) -> list[Update]:
+    """The history entries that one posted update adds, after checking the state machine."""
+    if (state or assignee) and request.state in TERMINAL_STATES:
+        raise Conflict(f"The support request is {request.state}, a terminal state: it cannot "
+                       "change again.", [FieldError("/support-request-update/state", "invalid")])
+    if state and state not in TRANSITIONS[request.state]:
+        raise Conflict(f"Could not update the support request: {request.state} cannot move to "
+                       f"{state}.", [FieldError("/support-request-update/state", "invalid")])
+    entries = []
+    if assignee:
+        moves = None if state or request.state != "NEW" else "IN_PROGRESS"
+        entries.append(Update(type="ASSIGNED", assignee=assignee, state=moves))
+    if state:
+        entries.append(Update(type="STATE_CHANGED", state=state))
+    if not entries:
+        entries.append(Update(type="COMMENT_ADDED"))
+    entries[-1].comment = comment
+    for entry in entries:
+        entry.update_time = entry.unacked_since = when
+        entry.updater = updater
+        entry.version = (request.version or 0) + 1
+    return entries
+
+
+def post_update(updater: str, identifier: str | None = None, extid: str | None = None, *,
+                state: str | None = None, comment: str | None = None,
+                assignee: str | None = None) -> SupportRequest:
+    """Add a comment, a state change and/or an assignment, as one optimistic-locked write."""
+    def attempt():
+        request = get_request(identifier, extid)
+        when = timestamps.storage_now()
+        entries = _entries(request, updater, when, state, comment, assignee)
+        for entry in entries:
+            request.state = entry.state or request.state
+            request.assignee = entry.assignee or request.assignee
+        request.updates = list(request.updates or []) + entries
+        request.last_update_time = when
+        tracking.mark_changed(request, when)
+        request.refresh_feeds()
+        request.save()
+        return request
+    return tracking.retry_on_conflict(attempt)
+
+
+def set_extid(identifier: str, extid: str) -> SupportRequest:
+    return tracking.set_extid(SupportRequest, EXTID_KIND, identifier, extid, LABEL)
+
+
+def acknowledge(references: list[tuple[str, int | None]], with_updates: bool,
+                by_extid: bool) -> None:
+    tracking.acknowledge(SupportRequest, LABEL, references, with_updates,
+                         EXTID_KIND if by_extid else None)
+
+
+def list_requests(feed: feeds.Feed) -> list[SupportRequest]:
+    """A page of requests; a topic in the scope must exist (404 otherwise)."""
+    if "topic" in feed.scope:
+        get_topic(feed.scope["topic"])
+    return feeds.read_page(SupportRequest, feed)

@@ -1,0 +1,75 @@
+"""``make run``: the whole service on this machine, in one process.
+
+moto in server mode stands in for AWS (DynamoDB, DynamoDB Streams, SES) unless
+SERVICEDESK_AWS_ENDPOINT or AWS_ENDPOINT_URL names another endpoint; the tables, the SES sender
+and demo data are created; a poller feeds the streams to the app's handlers; Chalice's local
+server answers HTTP. Ctrl-C stops it all.
+"""
+import importlib
+import logging
+import os
+import pathlib
+import sys
+
+from . import aws
+from .stream_poller import StreamPoller, bindings_of
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    aws.use_test_credentials()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    moto = None
+    if not aws.configured_endpoint():
+        moto, endpoint = aws.start_moto(port=int(os.environ.get("SERVICEDESK_AWS_PORT",
+                                                                aws.DEFAULT_PORT)))
+        print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json")
+    sys.path.insert(0, str(ROOT))
+    from chalicelib.core.config import settings
+    from chalicelib.tables import create_all_tables
+
+    from . import demo
+    settings.reload()
+    create_all_tables()
+    aws.verify_sender(settings.mail_from)
+    os.environ["SERVICEDESK_SUPPORT_REQUESTS_STREAM_ARN"] = aws.stream_arn(
+        settings.table_name("support_requests"))
+    settings.reload()
+    client_id, secret = demo.seed()
+
+    app_module = importlib.import_module("app")
+    poller = StreamPoller(aws.streams_client(), bindings_of(app_module))
+    poller.start()
+
+    from chalice.config import Config
+    from chalice.local import create_local_server
+    server = create_local_server(app_module.app, Config.create(project_dir=str(ROOT)), host, port)
+    base = f"http://{host}:{port}"
+    print(f"""
+servicedesk is running on {base}
+  demo API client: {client_id} / {secret} (all scopes)
+  topics: {', '.join(demo.TOPICS)}; demo customer 01234574 (Joseph Banks, community original)
+  raise a request:
+    curl -u {client_id}:{secret} -H 'Content-Type: application/xml' \\
+      -d '<support-request><account identifier="01234574"/><topic identifier="Parking"/><summary>My parking spot has been taken.</summary></support-request>' \\
+      {base}/api/v1/requests
+  then: curl -u {client_id}:{secret} {base}/api/v1/requests/10000001
+Ctrl-C stops everything.""", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopping")
+    finally:
+        poller.stop()
+        server.server.server_close()
+        if moto is not None:
+            moto.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
