@@ -35,8 +35,12 @@ class Operation:
     def resolve(self, schema: dict) -> dict:
         return resolver(self.api)(schema)
 
+    def _response(self, status: int) -> dict | None:
+        responses = self.definition.get("responses", {})
+        return responses.get(str(status)) or (responses.get("default") if status >= 400 else None)
+
     def response_schema(self, status: int, media_type: str) -> dict | None:
-        response = self.definition.get("responses", {}).get(str(status))
+        response = self._response(status)
         if response is None:
             return None
         content = self.resolve(response).get("content", {})
@@ -44,8 +48,7 @@ class Operation:
         return None if entry is None else self.resolve(entry.get("schema", {}))
 
     def response_media_type(self, status: int) -> str | None:
-        response = self.definition.get("responses", {}).get(str(status))
-        content = self.resolve(response or {}).get("content", {})
+        content = self.resolve(self._response(status) or {}).get("content", {})
         return next(iter(content), None)
 
 

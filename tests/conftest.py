@@ -1,0 +1,87 @@
+"""Test set-up: moto in server mode (real HTTP, as the local runner uses), fresh tables and
+demo data for every test, chalice's test client, and the same stream poller as ``make run``.
+
+The environment is set before ``app`` is imported: chalice's test client does not apply
+``.chalice/config.json`` to modules that are already imported.
+"""
+import logging
+import os
+import socket
+import sys
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+for _name in ("SERVICEDESK_AWS_ENDPOINT", "AWS_ENDPOINT_URL", "SERVICEDESK_PUBLIC_BASE_URL"):
+    os.environ.pop(_name, None)
+os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                  AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1")
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+from local import aws  # noqa: E402
+
+_MOTO, ENDPOINT = aws.start_moto(port=_free_port())
+
+from chalicelib.core.config import settings  # noqa: E402
+
+settings.reload()
+
+import app as app_module  # noqa: E402
+from chalicelib.tables import create_all_tables  # noqa: E402
+from local import demo  # noqa: E402
+from local.stream_poller import StreamBinding, StreamPoller  # noqa: E402
+
+from .support import Api  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _MOTO.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_aws():
+    """Every test starts from empty tables, the demo client, topics and account."""
+    requests.post(f"{ENDPOINT}/moto-api/reset", timeout=30)
+    create_all_tables()
+    aws.verify_sender(settings.mail_from)
+    demo.seed()
+    yield
+
+
+@pytest.fixture
+def api():
+    from chalice.test import Client
+    with Client(app_module.app, project_dir=ROOT) as client:
+        yield Api(client.http, demo.demo_credentials())
+
+
+class Streams:
+    """Runs the app's stream handler over what the support requests stream holds."""
+
+    def __init__(self, **options) -> None:
+        arn = aws.stream_arn(settings.table_name("support_requests"))
+        binding = StreamBinding(arn, app_module.on_support_request_change)
+        self.poller = StreamPoller(aws.streams_client(), [binding], backoff_seconds=0, **options)
+
+    def drain(self) -> int:
+        return self.poller.drain()
+
+
+@pytest.fixture
+def streams():
+    return Streams()
+
+
+def sent_emails() -> list[dict]:
+    data = requests.get(f"{ENDPOINT}/moto-api/data.json", timeout=30).json()
+    return data.get("ses", {}).get("Message", [])

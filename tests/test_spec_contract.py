@@ -1,0 +1,40 @@
+"""The OpenAPI documents are the contract: valid, shipped current, and equal to the routes."""
+import json
+import pathlib
+
+import yaml
+from openapi_spec_validator import validate
+
+import app as app_module
+from chalicelib.core import spec
+from local import build_specs
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "openapi").glob("*.yaml"))
+
+
+def test_every_spec_is_a_valid_openapi_document():
+    assert SPECS
+    for path in SPECS:
+        validate(yaml.safe_load(path.read_text()))
+
+
+def test_the_json_copies_in_the_lambda_package_are_current():
+    for target, text in build_specs.rendered().items():
+        assert target.exists(), f"{target.name} missing: run make specs"
+        assert json.loads(target.read_text()) == json.loads(text), \
+            f"{target.name} is stale: run make specs"
+
+
+def test_the_routes_are_exactly_the_spec_operations_with_matching_names():
+    routes = {(path, method): entry.view_name
+              for path, methods in app_module.app.routes.items()
+              for method, entry in methods.items()}
+    documented = {key: operation.operation_id for key, operation in spec.operations().items()}
+    assert routes == documented
+
+
+def test_every_operation_requires_authentication():
+    for operation in spec.operations().values():
+        assert operation.security, f"{operation.operation_id} has no security requirement"
+        assert all(requirement for requirement in operation.security)
