@@ -79,7 +79,9 @@ def _encode(operation: spec.Operation, response: Response) -> Response:
         message = response.body["Message"] if response.status_code < 500 else \
             "An internal error occurred."
         return render_error(operation, ApiError(message, status=response.status_code))
-    if response.body is None or isinstance(response.body, str):
+    if response.body is None:  # chalice would send the JSON "null"
+        return Response(body="", status_code=response.status_code, headers=response.headers)
+    if isinstance(response.body, str):
         return response
     media_type = operation.response_media_type(response.status_code) or "application/json"
     schema = operation.response_schema(response.status_code, media_type)

@@ -8,7 +8,7 @@ problem rather than the first.
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import fastjsonschema
 
@@ -71,7 +71,11 @@ def _problems(operation: Operation, schema: dict, value: Any,
             found.append((path, "required"))
         else:
             found.append((path, "invalid"))
-    return found or [([], "invalid")]
+    unique = []  # jsonschema may report one problem through several schema paths
+    for problem in found:
+        if problem not in unique:
+            unique.append(problem)
+    return unique or [([], "invalid")]
 
 
 def _coerce(raw: str, schema: dict) -> Any:
@@ -84,7 +88,12 @@ def _coerce(raw: str, schema: dict) -> Any:
 
 
 def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
-    sources = {"path": request.uri_params or {}, "query": request.query_params or {}}
+    # API Gateway hands path parameters over percent-encoded ("Air%20Conditioning"). Decode
+    # them in place, once: chalice passes this same dict to the view as its arguments.
+    path_params = request.uri_params or {}
+    for name, value in path_params.items():
+        path_params[name] = unquote(value)
+    sources = {"path": path_params, "query": request.query_params or {}}
     declared = {(p["in"], p["name"]) for p in map(operation.resolve, operation.parameters)}
     errors = [FieldError(name, "unknown") for name in sources["query"]
               if ("query", name) not in declared]
