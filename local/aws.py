@@ -1,5 +1,6 @@
 """The embedded AWS stand-in (moto in server mode) and the environment that points at it."""
 import os
+import threading
 
 DEFAULT_PORT = 4566
 
@@ -15,10 +16,39 @@ def configured_endpoint() -> str | None:
     return os.environ.get("SERVICEDESK_AWS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
 
 
+class _OneCallAtATime:
+    """A WSGI wrapper that lets one AWS call run at a time.
+
+    moto checks a write's condition and applies the write in separate steps, without a lock;
+    DynamoDB does both atomically. Serialising calls restores that guarantee, so that optimistic
+    locking and uniqueness claims behave here as they do on AWS.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
 def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
     """Start moto's server in this process; return (server, endpoint URL)."""
-    from moto.server import ThreadedMotoServer
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
+                                               create_backend_app)
+    from werkzeug.serving import make_server
+
+    class AtomicMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = _OneCallAtATime(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(self._ip_address, self._port, app, True,
+                                       request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    server = AtomicMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     endpoint = f"http://{host}:{port}"
     os.environ["SERVICEDESK_AWS_ENDPOINT"] = endpoint

@@ -10,11 +10,36 @@ import logging
 import os
 import pathlib
 import sys
+import threading
 
 from . import aws
 from .stream_poller import StreamPoller, bindings_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXAMPLE = ('<support-request><account identifier="01234574"/><topic identifier="Parking"/>'
+           '<summary>My parking spot has been taken.</summary></support-request>')
+
+
+def local_server(app, host: str, port: int):
+    """Chalice's local server, one request at a time.
+
+    Chalice keeps the request being served on the app object, as Lambda runs one request per
+    process; the local server is threaded, so concurrent requests would see each other's.
+    """
+    from chalice.config import Config
+    from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+
+    class OneAtATime(ChaliceRequestHandler):
+        lock = threading.Lock()
+
+        def _generic_handle(self) -> None:
+            with self.lock:
+                super()._generic_handle()
+
+    server = create_local_server(app, Config.create(project_dir=str(ROOT)), host, port)
+    server.server.server_close()  # it was built to adapt the app; serve with our handler
+    return LocalDevServer(server.app_object, Config.create(project_dir=str(ROOT)), host, port,
+                          handler_cls=OneAtATime)
 
 
 def main() -> int:
@@ -45,9 +70,7 @@ def main() -> int:
     poller = StreamPoller(aws.streams_client(), bindings_of(app_module))
     poller.start()
 
-    from chalice.config import Config
-    from chalice.local import create_local_server
-    server = create_local_server(app_module.app, Config.create(project_dir=str(ROOT)), host, port)
+    server = local_server(app_module.app, host, port)
     base = f"http://{host}:{port}"
     print(f"""
 servicedesk is running on {base}
@@ -55,7 +78,7 @@ servicedesk is running on {base}
   topics: {', '.join(demo.TOPICS)}; demo customer 01234574 (Joseph Banks, community original)
   raise a request:
     curl -u {client_id}:{secret} -H 'Content-Type: application/xml' \\
-      -d '<support-request><account identifier="01234574"/><topic identifier="Parking"/><summary>My parking spot has been taken.</summary></support-request>' \\
+      -d '{EXAMPLE}' \\
       {base}/api/v1/requests
   then: curl -u {client_id}:{secret} {base}/api/v1/requests/10000001
 Ctrl-C stops everything.""", flush=True)

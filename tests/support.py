@@ -1,7 +1,7 @@
 """Talking to the app as a client would, and checking every answer against the spec."""
 import base64
 import re
-from functools import lru_cache
+from functools import cache
 
 import jsonschema
 from lxml import etree
@@ -16,7 +16,7 @@ def basic(client_id: str, secret: str) -> dict:
     return {"Authorization": f"Basic {token}"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _route_patterns():
     return [(re.compile("^" + re.sub(r"{[^}]+}", "[^/]+", path) + "$"), method, op)
             for (path, method), op in spec.operations().items()]

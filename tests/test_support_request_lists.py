@@ -40,7 +40,7 @@ def test_date_window_is_half_open_so_consecutive_windows_neither_miss_nor_repeat
     assert created[2] in late and created[2] not in early
     window = identifiers(api.get(f"{BASE}?last-update-from={quote(times[1])}"
                                  f"&last-update-to={cut}"))
-    assert window == [r for r, t in zip(created, times) if times[1] <= t < times[2]]
+    assert window == [r for r, t in zip(created, times, strict=True) if times[1] <= t < times[2]]
 
 
 def test_dates_with_z_or_offsets_are_accepted(api):

@@ -10,8 +10,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.attributes import TTLAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 from .config import settings

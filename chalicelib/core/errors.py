@@ -15,7 +15,8 @@ class FieldError:
         self.hint = hint  # required | invalid | too-long | unknown | taken | ...
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FieldError) and (self.xpath, self.hint) == (other.xpath, other.hint)
+        return isinstance(other, FieldError) and \
+            (self.xpath, self.hint) == (other.xpath, other.hint)
 
     def __repr__(self) -> str:
         return f"FieldError({self.xpath!r}, {self.hint!r})"

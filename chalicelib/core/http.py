@@ -7,7 +7,8 @@ document; so does anything unexpected, as a 500 that says nothing of the interna
 """
 import json
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Response
 from lxml import etree

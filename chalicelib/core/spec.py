@@ -6,8 +6,7 @@ parses YAML. The index is built on first use, not at import, to keep cold starts
 """
 import json
 import os
-
-from functools import lru_cache
+from functools import cache
 
 __all__ = ["Operation", "find_operation", "operations", "resolver", "SPEC_DIR"]
 
@@ -52,7 +51,7 @@ class Operation:
         return next(iter(content), None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _documents() -> dict[str, dict]:
     documents = {}
     for filename in sorted(os.listdir(SPEC_DIR)):
@@ -62,7 +61,7 @@ def _documents() -> dict[str, dict]:
     return documents
 
 
-@lru_cache(maxsize=None)
+@cache
 def resolver(api: str):
     """A function that follows local ``$ref`` pointers of ``api``'s document."""
     document = _documents()[api]
@@ -80,7 +79,7 @@ def resolver(api: str):
     return resolve
 
 
-@lru_cache(maxsize=None)
+@cache
 def operations() -> dict[tuple[str, str], Operation]:
     """(route path as chalice declares it, HTTP method) -> Operation, over every spec."""
     index = {}

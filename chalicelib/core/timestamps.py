@@ -4,7 +4,7 @@ Stored times are UTC strings with milliseconds (``2011-02-08T22:07:43.000Z``): f
 they sort as text in DynamoDB range keys.
 """
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 __all__ = ["now", "to_storage", "from_storage", "to_wire", "parse_iso", "storage_now",
            "from_epoch"]
@@ -15,11 +15,11 @@ _ISO = re.compile(
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_storage(moment: datetime) -> str:
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -28,11 +28,11 @@ def storage_now() -> str:
 
 
 def from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def from_storage(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def to_wire(stored: str | None) -> str | None:
@@ -53,7 +53,7 @@ def parse_iso(text: str) -> datetime:
     nanos = int((fraction or "0").ljust(9, "0"))
     millis, rest = divmod(nanos, 1_000_000)
     if offset in ("Z", "z"):
-        tz = timezone.utc
+        tz = UTC
     else:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")

@@ -5,26 +5,36 @@ A tracked model has ``identifier`` (hash key), ``version`` (optimistic lock), ``
 it may name a list attribute in ``ack_children`` whose entries carry their own
 ``unacked_since`` and ``version``. ``refresh_feeds()`` recomputes its list keys.
 """
+import random
+import time
+
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import db, timestamps, unique_keys
+from . import db, unique_keys
 from .errors import Conflict, FieldError, NotFound
 
 __all__ = ["mark_changed", "set_extid", "get_tracked", "find_by_extid", "acknowledge",
-           "retry_on_conflict"]
+           "retry_on_conflict", "claim_failed", "extid_taken"]
 
-_ATTEMPTS = 8
+_ATTEMPTS = 12
 
 
 def retry_on_conflict(attempt):
-    """Run ``attempt()`` until its optimistic-locked write does not lose a race."""
-    for _ in range(_ATTEMPTS - 1):
+    """Run ``attempt()`` again while its optimistic-locked write loses a race.
+
+    Each try re-reads the record, so the winner's change is kept and ours applies on top of
+    it (or is refused by the rules, as if it came second). Jittered backoff spreads the
+    retries of many writers; if one still loses every time, it gets a 409 to retry later.
+    """
+    for round_ in range(_ATTEMPTS):
         try:
             return attempt()
         except Exception as error:  # noqa: BLE001 - re-raised unless it is a lost race
             if not db.is_conditional_failure(error):
                 raise
-    return attempt()
+            time.sleep(random.uniform(0, 0.005 * 2 ** min(round_, 6)))
+    raise Conflict("The record was changed by other clients at the same moment; try again.")
 
 
 def mark_changed(record, when: str) -> None:
@@ -56,21 +66,32 @@ def set_extid(model, kind: str, identifier: str, extid: str, label: str):
         previous = record.extid
         record.extid = extid
         key = unique_keys.UniqueKey
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.save(key(unique_keys.claim_key(kind, extid), owner=identifier),
-                             condition=key.key.does_not_exist())
-            transaction.save(record)
-            if previous:
-                transaction.delete(key(unique_keys.claim_key(kind, previous)),
-                                   condition=key.owner == identifier)
+        try:
+            with TransactWrite(connection=db.connection()) as transaction:
+                transaction.save(key(unique_keys.claim_key(kind, extid), owner=identifier),
+                                 condition=key.key.does_not_exist())
+                transaction.save(record)
+                if previous:
+                    transaction.delete(key(unique_keys.claim_key(kind, previous)),
+                                       condition=key.owner == identifier)
+        except TransactWriteError as error:
+            if claim_failed(error, 0) and unique_keys.owner_of(kind, extid) != identifier:
+                raise extid_taken(extid, label, "extid") from None
+            raise  # the record itself changed meanwhile: retried
         return record
-    try:
-        return retry_on_conflict(attempt)
-    except Exception as error:
-        if db.is_conditional_failure(error) and unique_keys.owner_of(kind, extid) != identifier:
-            raise Conflict(f"The external identifier {extid} is already in use by another "
-                           f"{label}.", [FieldError("extid", "taken")]) from None
-        raise
+    return retry_on_conflict(attempt)
+
+
+def claim_failed(error: TransactWriteError, position: int) -> bool:
+    """Whether the transaction's item at ``position`` (a uniqueness claim) was refused."""
+    reasons = error.cancellation_reasons or []
+    return len(reasons) > position and reasons[position] is not None and \
+        reasons[position].code == "ConditionalCheckFailed"
+
+
+def extid_taken(extid: str, label: str, xpath: str) -> Conflict:
+    return Conflict(f"The external identifier {extid} is already in use by another {label}.",
+                    [FieldError(xpath, "taken")])
 
 
 def _clear(record, seen_version: int | None, with_children: bool) -> bool:

@@ -59,7 +59,8 @@ def _problems(operation: Operation, schema: dict, value: Any,
         pass
     import jsonschema  # lazily: the invalid path alone pays for its import
     found = []
-    for error in jsonschema.Draft202012Validator(_schema_root(operation, schema)).iter_errors(value):
+    validator = jsonschema.Draft202012Validator(_schema_root(operation, schema))
+    for error in validator.iter_errors(value):
         path = list(error.absolute_path)
         if error.validator == "required":
             found += [(path + [name], "required") for name in error.validator_value
@@ -157,7 +158,8 @@ def _body(operation: Operation, request: Any) -> Any:
     value = _decode_text(raw, media_type)
     problems = _problems(operation, schema, value, media_type)
     if problems:
-        fields = [FieldError("/".join(str(p) for p in path) or "/", hint) for path, hint in problems]
+        fields = [FieldError("/".join(str(p) for p in path) or "/", hint)
+                  for path, hint in problems]
         raise BadRequest("Invalid field(s): " + ", ".join(f"{f.xpath} ({f.hint})" for f in fields),
                          fields)
     return value

@@ -8,7 +8,8 @@ element when ``xml.wrapped`` is true. Namespaces are ignored on the way in (the 
 have none) and the LEAP namespace is written on the way out.
 """
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 

@@ -5,7 +5,7 @@ named in it are retried, so one bad record neither blocks nor replays the others
 (handlers are idempotent anyway, so a replay would do no harm).
 """
 import logging
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = ["process_batch", "image_value"]
 

@@ -4,8 +4,13 @@ A request and its history of updates are one item, so that an update is one atom
 optimistic-locked write and the next GET sees it (read your writes). Its feed keys place it in
 the lists: all requests, by topic, and by topic in a state, each also split by acknowledgement.
 """
-from pynamodb.attributes import (ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
-                                 VersionAttribute)
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
 from pynamodb.models import Model
 
 from ..core import feeds

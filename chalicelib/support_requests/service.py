@@ -1,4 +1,5 @@
 """The rules of support requests, over plain values: raise, read, update, track, list."""
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
@@ -71,10 +72,9 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
                 transaction.save(claim(unique_keys.claim_key(EXTID_KIND, extid),
                                        owner=request.identifier),
                                  condition=claim.key.does_not_exist())
-    except Exception as error:
-        if extid and db.is_conditional_failure(error):
-            raise Conflict(f"The external identifier {extid} is already in use by another "
-                           f"{LABEL}.", [FieldError("/support-request/@extid", "taken")]) from None
+    except TransactWriteError as error:
+        if extid and tracking.claim_failed(error, 1):
+            raise tracking.extid_taken(extid, LABEL, "/support-request/@extid") from None
         raise
     return request
 

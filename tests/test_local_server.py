@@ -1,0 +1,67 @@
+"""``make run`` for real: the local runner in its own process, spoken to over HTTP."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from .conftest import ROOT
+
+AUTH = ("demo", "demo-secret")
+XML = {"Content-Type": "application/xml"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(check, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_local_runner_serves_the_api_and_sends_email_over_real_http():
+    port, aws_port = free_port(), free_port()
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("SERVICEDESK_", "AWS_"))}
+    env.update(PORT=str(port), SERVICEDESK_AWS_PORT=str(aws_port))
+    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        wait_until(lambda: requests.get(f"{base}/requests", auth=AUTH, timeout=5).ok, 60)
+        created = requests.post(f"{base}/requests", auth=AUTH, headers=XML, timeout=5, data=(
+            '<support-request><account identifier="01234574"/><topic identifier="Alarm"/>'
+            '<summary>Alarm keeps ringing</summary></support-request>'))
+        assert created.status_code == 201
+        assert f'ref="http://127.0.0.1:{port}/api/v1/requests/10000001"' in created.text
+        updated = requests.post(f"{base}/requests/10000001/updates", auth=AUTH, headers=XML,
+                                timeout=5, data="<support-request-update><state>PROBLEM"
+                                                "</state></support-request-update>")
+        assert updated.status_code == 201 and "<state>PROBLEM</state>" in updated.text
+        assert requests.get(f"{base}/requests/10000001", timeout=5).status_code == 401
+
+        def mail():
+            data = requests.get(f"http://127.0.0.1:{aws_port}/moto-api/data.json", timeout=5)
+            return data.json().get("ses", {}).get("Message")
+        [email] = wait_until(mail, 10)
+        assert email["destinations"]["ToAddresses"] == ["joe.banks@example.net"]
+        assert "is now Problem" in email["subject"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "curl -u demo:demo-secret" in output
