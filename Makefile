@@ -15,7 +15,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)  ## start the service on its embedded AWS stand-in
 	$(PY) -m local.run
 
-test: $(STAMP)  ## the whole test suite
+test: $(STAMP)  ## lint, then the whole test suite
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)  ## DynamoDB calls per request, warm overhead, cold import

@@ -36,8 +36,11 @@ class _OneCallAtATime:
 def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
     """Start moto's server in this process; return (server, endpoint URL)."""
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-    from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
-                                               create_backend_app)
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
     from werkzeug.serving import make_server
 
     class AtomicMotoServer(ThreadedMotoServer):

@@ -15,7 +15,7 @@ from . import db, unique_keys
 from .errors import Conflict, FieldError, NotFound
 
 __all__ = ["mark_changed", "set_extid", "get_tracked", "find_by_extid", "acknowledge",
-           "retry_on_conflict", "claim_failed", "extid_taken"]
+           "retry_on_conflict", "extid_taken"]
 
 _ATTEMPTS = 12
 
@@ -74,19 +74,13 @@ def set_extid(model, kind: str, identifier: str, extid: str, label: str):
                 if previous:
                     transaction.delete(key(unique_keys.claim_key(kind, previous)),
                                        condition=key.owner == identifier)
-        except TransactWriteError as error:
-            if claim_failed(error, 0) and unique_keys.owner_of(kind, extid) != identifier:
+        except TransactWriteError:
+            if unique_keys.owner_of(kind, extid) not in (None, identifier):
                 raise extid_taken(extid, label, "extid") from None
             raise  # the record itself changed meanwhile: retried
+        # (Which item of a transaction failed is no guide: PynamoDB regroups the items.)
         return record
     return retry_on_conflict(attempt)
-
-
-def claim_failed(error: TransactWriteError, position: int) -> bool:
-    """Whether the transaction's item at ``position`` (a uniqueness claim) was refused."""
-    reasons = error.cancellation_reasons or []
-    return len(reasons) > position and reasons[position] is not None and \
-        reasons[position].code == "ConditionalCheckFailed"
 
 
 def extid_taken(extid: str, label: str, xpath: str) -> Conflict:

@@ -72,8 +72,8 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
                 transaction.save(claim(unique_keys.claim_key(EXTID_KIND, extid),
                                        owner=request.identifier),
                                  condition=claim.key.does_not_exist())
-    except TransactWriteError as error:
-        if extid and tracking.claim_failed(error, 1):
+    except TransactWriteError:
+        if extid and unique_keys.owner_of(EXTID_KIND, extid) is not None:
             raise tracking.extid_taken(extid, LABEL, "/support-request/@extid") from None
         raise
     return request
