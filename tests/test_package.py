@@ -1,0 +1,47 @@
+"""The Lambda artifact carries what validation needs, and nothing from development."""
+import os
+import subprocess
+import sys
+import zipfile
+
+from .conftest import ROOT
+
+CHECK = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import app
+from chalicelib.core import spec, validation
+from chalicelib.core.errors import BadRequest
+
+class Request:
+    uri_params = {"identifier": "10000001"}
+    query_params = {}
+    headers = {"content-type": "application/xml"}
+    raw_body = b"<support-request-update><state>DONE</state></support-request-update>"
+
+operation = spec.find_operation("/api/v1/requests/{identifier}/updates", "POST")
+try:
+    validation.validate_request(operation, Request())
+except BadRequest as error:
+    print([(f.xpath, f.hint) for f in error.field_errors])
+"""
+
+
+def test_packaged_lambda_validates_requests_from_its_own_contents(tmp_path):
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), "chalice"), "package",
+                    str(tmp_path / "out")], cwd=ROOT, env=env, check=True, capture_output=True,
+                   timeout=600)
+    archive = zipfile.ZipFile(tmp_path / "out" / "deployment.zip")
+    names = set(archive.namelist())
+    assert {"chalicelib/openapi/support_requests.json", "chalicelib/openapi/oauth2.json",
+            "app.py"} <= names
+    assert not any(n.startswith(("moto/", "pytest", "yaml/", "openapi_spec_validator/", "local/",
+                                 "tests/")) for n in names)
+    archive.extractall(tmp_path / "lambda")
+    # -I: no site-packages, no environment, no current directory; only the artifact.
+    answer = subprocess.run([sys.executable, "-I", "-c", CHECK, str(tmp_path / "lambda")],
+                            env={"AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True,
+                            text=True, timeout=120)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip() == "[('/support-request-update/state', 'invalid')]"
