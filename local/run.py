@@ -27,7 +27,15 @@ def local_server(app, host: str, port: int):
     process; the local server is threaded, so concurrent requests would see each other's.
     """
     from chalice.config import Config
-    from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+    from chalice.local import (
+        ChaliceRequestHandler,
+        ForbiddenError,
+        LocalDevServer,
+        create_local_server,
+    )
+
+    from chalicelib.core.errors import NotFound
+    from chalicelib.core.http import render_error
 
     class OneAtATime(ChaliceRequestHandler):
         lock = threading.Lock()
@@ -35,6 +43,14 @@ def local_server(app, host: str, port: int):
         def _generic_handle(self) -> None:
             with self.lock:
                 super()._generic_handle()
+
+        def _send_error_response(self, error) -> None:
+            if not isinstance(error, ForbiddenError):
+                return super()._send_error_response(error)
+            # No route matched: API Gateway says 403 "Missing Authentication Token"; we say
+            # 404 in the LEAP format (a gateway response does the same when deployed).
+            answer = render_error(None, NotFound(f"There is no resource at {self.path}."))
+            self._send_http_response(answer.status_code, answer.headers, answer.body.encode())
 
     server = create_local_server(app, Config.create(project_dir=str(ROOT)), host, port)
     server.server.server_close()  # it was built to adapt the app; serve with our handler

@@ -53,6 +53,8 @@ def test_local_runner_serves_the_api_and_sends_email_over_real_http():
                                                 "</state></support-request-update>")
         assert updated.status_code == 201 and "<state>PROBLEM</state>" in updated.text
         assert requests.get(f"{base}/requests/10000001", timeout=5).status_code == 401
+        unknown = requests.get(f"{base}/nothing/here", auth=AUTH, timeout=5)
+        assert unknown.status_code == 404 and "<message>There is no resource" in unknown.text
 
         def mail():
             data = requests.get(f"http://127.0.0.1:{aws_port}/moto-api/data.json", timeout=5)
