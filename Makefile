@@ -26,7 +26,7 @@ specs: $(STAMP)  ## copy openapi/*.yaml into the Lambda package as JSON
 	$(PY) -m local.build_specs
 
 package: $(STAMP)  ## the deployable artifact, in build/
-	$(VENV)/bin/chalice package build/
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package build/
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

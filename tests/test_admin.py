@@ -1,0 +1,33 @@
+"""The operator command creates clients that can call the API, and topics it can use."""
+import re
+
+import pytest
+
+from chalicelib import admin
+
+from .support import basic
+
+
+def test_created_client_authenticates_with_the_printed_secret_and_its_scopes(api, capsys):
+    assert admin.main(["create-client", "Acme CRM", "--scopes", "requests"]) == 0
+    printed = capsys.readouterr().out
+    client_id = re.search(r"client id: (\S+)", printed).group(1)
+    secret = re.search(r"secret:\s+(\S+)", printed).group(1)
+    assert api.get("/api/v1/requests", auth=basic(client_id, secret)).status == 200
+    admin.main(["list-clients"])
+    listed = capsys.readouterr().out
+    assert f"{client_id}\tAcme CRM\trequests" in listed and secret not in listed
+
+
+def test_unknown_scope_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        admin.main(["create-client", "X", "--scopes", "everything"])
+    assert exit_.value.code == 2
+    assert "unknown scope" in capsys.readouterr().err
+
+
+def test_added_topic_can_classify_requests(api):
+    admin.main(["add-topic", "Plumbing", "--sub-topic", "Leak"])
+    identifier = api.raise_request(topic="Plumbing", extra='<sub-topic identifier="Leak"/>')
+    assert api.get("/api/v1/requests/by-topic/Plumbing").data["support-request"][0][
+        "identifier"] == identifier
