@@ -2,11 +2,12 @@
 from pynamodb.attributes import UnicodeAttribute, VersionAttribute
 from pynamodb.models import Model
 
-from ..core.db import meta
+from ..core.db import meta, shares_connection
 
 __all__ = ["Account"]
 
 
+@shares_connection
 class Account(Model):
     Meta = meta("accounts", streams=True)
     identifier = UnicodeAttribute(hash_key=True)

@@ -14,7 +14,7 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute,
 from pynamodb.models import Model
 
 from .config import settings
-from .db import meta
+from .db import meta, shares_connection
 from .errors import Forbidden, Unauthorized
 
 __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
@@ -24,6 +24,7 @@ SCOPES = ("requests", "customers", "property-relationships", "service-requests",
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
 
 
+@shares_connection
 class ApiClient(Model):
     Meta = meta("api_clients")
     client_id = UnicodeAttribute(hash_key=True)
@@ -33,6 +34,7 @@ class ApiClient(Model):
     created = NumberAttribute(default=lambda: int(time.time()))
 
 
+@shares_connection
 class AccessToken(Model):
     Meta = meta("access_tokens")
     token_digest = UnicodeAttribute(hash_key=True)

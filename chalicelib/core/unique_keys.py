@@ -7,11 +7,12 @@ two concurrent claimants can never both win, and there is no read-then-write win
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from .db import meta
+from .db import meta, shares_connection
 
 __all__ = ["UniqueKey", "claim_key", "next_number", "owner_of"]
 
 
+@shares_connection
 class UniqueKey(Model):
     Meta = meta("unique_keys")
     key = UnicodeAttribute(hash_key=True)

@@ -10,7 +10,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from ..core import timestamps
-from ..core.db import is_conditional_failure, meta
+from ..core.db import is_conditional_failure, meta, shares_connection
 from .batch import image_value
 
 __all__ = ["HistoryEntry", "record_change", "entries_of"]
@@ -18,6 +18,7 @@ __all__ = ["HistoryEntry", "record_change", "entries_of"]
 _NOT_AUDITED_PREFIX = "feed_"  # list keys, derived from the audited attributes
 
 
+@shares_connection
 class HistoryEntry(Model):
     Meta = meta("history")
     entity = UnicodeAttribute(hash_key=True)  # "<kind>#<identifier>"

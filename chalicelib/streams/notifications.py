@@ -12,7 +12,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from ..core.config import settings
-from ..core.db import is_conditional_failure, meta
+from ..core.db import is_conditional_failure, meta, shares_connection
 
 __all__ = ["SentEmail", "Email", "send_once", "ses_client", "use_ses_client", "EmailInFlight"]
 
@@ -20,6 +20,7 @@ LEASE_SECONDS = 60
 _ses = None
 
 
+@shares_connection
 class SentEmail(Model):
     """The marker of one e-mail; it shares the history table (same key shape)."""
     Meta = meta("history")

@@ -14,7 +14,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from ..core import feeds
-from ..core.db import meta
+from ..core.db import meta, shares_connection
 
 __all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES"]
 
@@ -35,6 +35,7 @@ class Update(MapAttribute):
     version = NumberAttribute()  # the request version that this update created
 
 
+@shares_connection
 class SupportRequest(Model):
     Meta = meta("support_requests", streams=True)
     identifier = UnicodeAttribute(hash_key=True)
@@ -88,6 +89,7 @@ class SubTopic(MapAttribute):
     extid = UnicodeAttribute(null=True)
 
 
+@shares_connection
 class Topic(Model):
     """An issue type such as "Parking"; its identifier is what the API's URLs use."""
     Meta = meta("topics")
