@@ -189,3 +189,18 @@ def test_basic_credentials_with_colon_in_secret_work(api):
     auth.create_client("Colon", ["requests"], client_id="colon", secret="a:b:c")
     token = base64.b64encode(b"colon:a:b:c").decode()
     assert api.get(LIST, auth={"Authorization": f"Basic {token}"}).status == 200
+
+
+def test_a_get_that_carries_a_content_type_is_served(api):
+    assert api.get(LIST, headers={"Content-Type": "application/xml"}).status == 200
+
+
+def test_xml_with_a_charset_parameter_is_accepted(api):
+    answer = api.post_xml(LIST, '<support-request><account identifier="01234574"/>'
+                          '<topic identifier="Parking"/><summary>x</summary></support-request>',
+                          headers={"Content-Type": "application/xml; charset=utf-8"})
+    assert answer.status == 201
+
+
+def test_an_absurdly_long_client_id_gets_401_not_an_error(api):
+    assert api.get(LIST, auth=basic("c" * 5000, "secret")).status == 401

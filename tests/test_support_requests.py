@@ -296,3 +296,14 @@ def test_seed_example_update_documents_are_accepted_as_written(api):
     assert api.post_xml(f"{BASE}/{identifier}/updates", "<support-request-update> <comment>"
                         "adding a comment without state change</comment> "
                         "</support-request-update>").status == 201
+
+
+def test_a_history_grown_to_the_item_size_limit_refuses_more_with_409_not_500(api):
+    identifier = api.raise_request()
+    comment = "x" * 10000
+    statuses = [api.update(identifier, f"<comment>{comment}</comment>").status
+                for _ in range(45)]
+    assert set(statuses) <= {201, 409} and statuses[-1] == 409
+    kept = statuses.count(201)
+    answer = api.get(f"{BASE}/{identifier}")
+    assert answer.status == 200 and len(answer.data["updates"]) == kept

@@ -21,6 +21,7 @@ __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authentica
            "authorize", "issue_token", "SCOPES"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases")
+_MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
 
 
@@ -45,7 +46,10 @@ class AccessToken(Model):
 
 
 class Principal:
-    """An authenticated caller: which client, by which scheme, with which scopes."""
+    """An authenticated caller: which client, by which scheme, with which scopes.
+
+    ``scheme`` is the name of the spec's security scheme it used: ``basic`` or ``oauth2``.
+    """
 
     def __init__(self, client_id: str, name: str, scopes: set[str], scheme: str) -> None:
         self.client_id = client_id
@@ -77,7 +81,7 @@ def _basic(credentials: str) -> Principal:
     except ValueError:
         raise Unauthorized("Malformed Basic credentials.", headers=_CHALLENGE) from None
     try:
-        client = ApiClient.get(client_id) if client_id else None
+        client = ApiClient.get(client_id) if 0 < len(client_id) <= _MAX_CLIENT_ID else None
     except ApiClient.DoesNotExist:
         client = None
     if client is None or not hmac.compare_digest(client.secret_digest, _digest(secret)):

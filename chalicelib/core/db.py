@@ -7,7 +7,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from .config import settings
 
-__all__ = ["meta", "create_tables", "is_conditional_failure", "connection",
+__all__ = ["meta", "create_tables", "is_conditional_failure", "is_too_large", "connection",
            "shares_connection"]
 
 
@@ -41,6 +41,12 @@ def is_conditional_failure(error: Exception) -> bool:
                    for reason in (error.cancellation_reasons or []))
     return isinstance(error, (PutError, UpdateError)) and \
         error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def is_too_large(error: Exception) -> bool:
+    """True when a write failed because the item would exceed DynamoDB's 400 KB."""
+    return getattr(error, "cause_response_code", None) == "ValidationException" and \
+        "size" in (getattr(error, "cause_response_message", None) or "").lower()
 
 
 _connection = None

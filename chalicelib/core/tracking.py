@@ -31,6 +31,9 @@ def retry_on_conflict(attempt):
         try:
             return attempt()
         except Exception as error:  # noqa: BLE001 - re-raised unless it is a lost race
+            if db.is_too_large(error):
+                raise Conflict("The record has reached its size limit and cannot grow any "
+                               "further.") from None
             if not db.is_conditional_failure(error):
                 raise
             time.sleep(random.uniform(0, 0.005 * 2 ** min(round_, 6)))

@@ -3,15 +3,14 @@ from chalice import Blueprint
 
 from ..core import auth
 from ..core.config import settings
-from ..core.http import call_of, reply
+from ..core.http import call_of, reply, route
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint(__name__)
 
 
-@blueprint.route("/oauth2/token", methods=["POST"],
-                 content_types=["application/x-www-form-urlencoded"])
+@route(blueprint, "/oauth2/token", "POST")
 def issue_access_token():
     call = call_of(blueprint.current_request)
     requested = set(call.body.get("scope", "").split())

@@ -6,14 +6,12 @@ input against the spec before a view runs, and encodes the plain data a view ret
 from chalice import Blueprint
 
 from ..core import feeds
-from ..core.http import call_of, reply
+from ..core.http import call_of, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint(__name__)
-XML = ["application/xml", "text/xml"]
-FORM = ["application/x-www-form-urlencoded"]
 
 
 def _call():
@@ -63,60 +61,60 @@ def _acknowledge(call, by_extid: bool):
     return reply(None, 204)
 
 
-@blueprint.route("/requests", methods=["POST"], content_types=XML)
+@route(blueprint, "/requests", "POST")
 def raise_support_request():
     return _raise(_call())
 
 
-@blueprint.route("/requests", methods=["GET"])
+@route(blueprint, "/requests", "GET")
 def list_support_requests():
     return _page(_call())
 
 
-@blueprint.route("/requests/{identifier}", methods=["GET"])
+@route(blueprint, "/requests/{identifier}", "GET")
 def get_support_request(identifier):
     call = _call()
     return reply(representation.full(service.get_request(identifier), call.base_url))
 
 
-@blueprint.route("/requests/extid/{extid}", methods=["GET"])
+@route(blueprint, "/requests/extid/{extid}", "GET")
 def get_support_request_by_extid(extid):
     call = _call()
     return reply(representation.full(service.get_request(extid=extid), call.base_url))
 
 
-@blueprint.route("/requests/{identifier}/extid", methods=["POST"], content_types=FORM)
+@route(blueprint, "/requests/{identifier}/extid", "POST")
 def set_support_request_extid(identifier):
     call = _call()
     request = service.set_extid(identifier, call.body["extid"])
     return reply(representation.ref(request, call.base_url))
 
 
-@blueprint.route("/requests/acked", methods=["POST"], content_types=XML)
+@route(blueprint, "/requests/acked", "POST")
 def acknowledge_support_requests():
     return _acknowledge(_call(), by_extid=False)
 
 
-@blueprint.route("/requests/external/acked", methods=["POST"], content_types=XML)
+@route(blueprint, "/requests/external/acked", "POST")
 def acknowledge_support_requests_by_extid():
     return _acknowledge(_call(), by_extid=True)
 
 
-@blueprint.route("/requests/by-topic/{topic}", methods=["GET"])
+@route(blueprint, "/requests/by-topic/{topic}", "GET")
 def list_support_requests_by_topic(topic):
     return _page(_call(), topic=topic)
 
 
-@blueprint.route("/requests/by-topic/{topic}/in-state/{state}", methods=["GET"])
+@route(blueprint, "/requests/by-topic/{topic}/in-state/{state}", "GET")
 def list_support_requests_by_topic_and_state(topic, state):
     return _page(_call(), topic=topic, state=state)
 
 
-@blueprint.route("/requests/{identifier}/updates", methods=["POST"], content_types=XML)
+@route(blueprint, "/requests/{identifier}/updates", "POST")
 def post_support_request_update(identifier):
     return _update(_call(), identifier=identifier)
 
 
-@blueprint.route("/requests/extid/{extid}/updates", methods=["POST"], content_types=XML)
+@route(blueprint, "/requests/extid/{extid}/updates", "POST")
 def post_support_request_update_by_extid(extid):
     return _update(_call(), extid=extid)
