@@ -111,11 +111,11 @@ def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
         body = json.dumps({"error": code, "error_description": error.message})
         return Response(body=body, status_code=error.status, headers=headers)
     root = etree.Element(f"{{{xml.LEAP_NS}}}error", nsmap={None: xml.LEAP_NS})
-    etree.SubElement(root, f"{{{xml.LEAP_NS}}}message").text = error.message
+    etree.SubElement(root, f"{{{xml.LEAP_NS}}}message").text = xml.xml_text(error.message)
     if error.field_errors:
         fields = etree.SubElement(root, f"{{{xml.LEAP_NS}}}field-errors")
         for field in error.field_errors:
-            etree.SubElement(fields, f"{{{xml.LEAP_NS}}}field", xpath=field.xpath,
+            etree.SubElement(fields, f"{{{xml.LEAP_NS}}}field", xpath=xml.xml_text(field.xpath),
                              errorhint=field.hint)
     headers["Content-Type"] = "application/xml"
     return Response(body=xml.serialize(root), status_code=error.status, headers=headers)

@@ -3,12 +3,14 @@
 No DTD is loaded, no entity is resolved, nothing is fetched from the network, and a document
 that declares a DOCTYPE at all is refused: there is no legitimate use for one in these APIs.
 """
+import re
+
 from lxml import etree
 
 from .config import settings
 from .errors import ApiError, BadRequest
 
-__all__ = ["LEAP_NS", "parse", "serialize", "local_name"]
+__all__ = ["LEAP_NS", "parse", "serialize", "local_name", "xml_text"]
 
 LEAP_NS = "http://schema.majitek.com/leap-ws-v1.0"
 
@@ -40,3 +42,15 @@ def serialize(root: etree._Element) -> str:
 
 def local_name(element: etree._Element) -> str:
     return etree.QName(element).localname
+
+
+# Characters that XML 1.0 cannot carry at all (most C0 controls, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with the characters XML cannot carry replaced, so an echo cannot break output.
+
+    Input parsed as XML never has them; a path parameter or a form field might.
+    """
+    return _NOT_XML.sub("\ufffd", value)

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from .xml import LEAP_NS, local_name
+from .xml import LEAP_NS, local_name, xml_text
 
 __all__ = ["decode", "encode"]
 
@@ -103,7 +103,7 @@ def encode(data: Any, schema: dict, resolve: Resolve, name: str | None = None) -
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_text(str(value))
 
 
 def _fill(element: etree._Element, data: Any, schema: dict, resolve: Resolve) -> None:
