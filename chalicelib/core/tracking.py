@@ -1,9 +1,7 @@
-"""External ids and acknowledgements, for any record that external systems keep in sync.
+"""External ids, acknowledgements and optimistic-locked writes of tracked records.
 
-A tracked model has ``identifier`` (hash key), ``version`` (optimistic lock), ``extid``,
-``unacked_since`` and ``changed_version`` (the version of its newest unacknowledged change);
-it may name a list attribute in ``ack_children`` whose entries carry their own
-``unacked_since`` and ``version``. ``refresh_feeds()`` recomputes its list keys.
+The records are ``core.records.TrackedRecord`` models; ``save`` writes one with the companion
+items it derives, in one transaction.
 """
 import random
 import time
@@ -14,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from . import db, unique_keys
 from .errors import Conflict, FieldError, NotFound
 
-__all__ = ["mark_changed", "set_extid", "get_tracked", "find_by_extid", "acknowledge",
+__all__ = ["save", "mark_changed", "set_extid", "get_tracked", "find_by_extid", "acknowledge",
            "retry_on_conflict", "extid_taken"]
 
 _ATTEMPTS = 12
@@ -38,6 +36,29 @@ def retry_on_conflict(attempt):
                 raise
             time.sleep(random.uniform(0, 0.005 * 2 ** min(round_, 6)))
     raise Conflict("The record was changed by other clients at the same moment; try again.")
+
+
+def save(record, condition=None, claims=(), releases=()) -> None:
+    """Write ``record`` (version-checked) with its companion items in one transaction.
+
+    ``claims`` are unique keys to create (each only if it does not exist yet); ``releases``
+    are (unique key, condition) pairs to delete.
+    """
+    with TransactWrite(connection=db.connection()) as transaction:
+        _add(transaction, record, condition)
+        for claim in claims:
+            transaction.save(claim, condition=unique_keys.UniqueKey.key.does_not_exist())
+        for item, release_condition in releases:
+            transaction.delete(item, condition=release_condition)
+
+
+def _add(transaction, record, condition=None) -> None:
+    saves, deletes = record.companions()
+    transaction.save(record, condition=condition)
+    for item in saves:
+        transaction.save(item)
+    for item, delete_condition in deletes:
+        transaction.delete(item, condition=delete_condition)
 
 
 def mark_changed(record, when: str) -> None:
@@ -69,14 +90,11 @@ def set_extid(model, kind: str, identifier: str, extid: str, label: str):
         previous = record.extid
         record.extid = extid
         key = unique_keys.UniqueKey
+        claim = key(unique_keys.claim_key(kind, extid), owner=identifier)
+        release = [(key(unique_keys.claim_key(kind, previous)), key.owner == identifier)
+                   ] if previous else []
         try:
-            with TransactWrite(connection=db.connection()) as transaction:
-                transaction.save(key(unique_keys.claim_key(kind, extid), owner=identifier),
-                                 condition=key.key.does_not_exist())
-                transaction.save(record)
-                if previous:
-                    transaction.delete(key(unique_keys.claim_key(kind, previous)),
-                                       condition=key.owner == identifier)
+            save(record, claims=[claim], releases=release)
         except TransactWriteError:
             if unique_keys.owner_of(kind, extid) not in (None, identifier):
                 raise extid_taken(extid, label, "extid") from None
@@ -136,9 +154,8 @@ def acknowledge(model, label: str, references: list[tuple[str, int | None]],
         dirty = [record for record, seen in records if _clear(record, seen, with_children)]
         if not dirty:
             return
-        for record in dirty:
-            record.refresh_feeds()
         with TransactWrite(connection=db.connection()) as transaction:
             for record in dirty:
-                transaction.save(record)
+                record.refresh_feeds()
+                _add(transaction, record)
     retry_on_conflict(attempt)

@@ -9,12 +9,12 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
-    VersionAttribute,
 )
 from pynamodb.models import Model
 
 from ..core import feeds
 from ..core.db import meta, shares_connection
+from ..core.records import TrackedRecord
 
 __all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES"]
 
@@ -36,10 +36,11 @@ class Update(MapAttribute):
 
 
 @shares_connection
-class SupportRequest(Model):
+class SupportRequest(TrackedRecord):
     Meta = meta("support_requests", streams=True)
-    identifier = UnicodeAttribute(hash_key=True)
-    version = VersionAttribute()
+    FEED_SCOPES = FEED_SCOPES
+    ack_children = "updates"
+
     state = UnicodeAttribute()
     topic = UnicodeAttribute()
     topic_extid = UnicodeAttribute(null=True)
@@ -54,34 +55,19 @@ class SupportRequest(Model):
     assignee = UnicodeAttribute(null=True)
     community = UnicodeAttribute()
     account = UnicodeAttribute()
-    creation_time = UnicodeAttribute()
-    last_update_time = UnicodeAttribute()
-    extid = UnicodeAttribute(null=True)
-    unacked_since = UnicodeAttribute(null=True)
-    changed_version = NumberAttribute(null=True)
     updates = ListAttribute(of=Update, default=list)
-    ack_children = "updates"
 
-    feed_order = UnicodeAttribute(null=True)
-    feed_all = UnicodeAttribute(null=True)
-    feed_all_ack = UnicodeAttribute(null=True)
     feed_topic = UnicodeAttribute(null=True)
     feed_topic_ack = UnicodeAttribute(null=True)
     feed_topic_state = UnicodeAttribute(null=True)
     feed_topic_state_ack = UnicodeAttribute(null=True)
-    feed_all_index = feeds.feed_index((), False)
-    feed_all_ack_index = feeds.feed_index((), True)
     feed_topic_index = feeds.feed_index(("topic",), False)
     feed_topic_ack_index = feeds.feed_index(("topic",), True)
     feed_topic_state_index = feeds.feed_index(("topic", "state"), False)
     feed_topic_state_ack_index = feeds.feed_index(("topic", "state"), True)
 
-    def refresh_feeds(self) -> None:
-        keys = feeds.feed_keys(FEED_SCOPES, {"topic": self.topic, "state": self.state},
-                               self.unacked_since is None, self.last_update_time,
-                               self.identifier)
-        for name, value in keys.items():
-            setattr(self, name, value)
+    def feed_values(self) -> dict[str, str]:
+        return {"topic": self.topic, "state": self.state}
 
 
 class SubTopic(MapAttribute):

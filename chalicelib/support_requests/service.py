@@ -1,9 +1,8 @@
 """The rules of support requests, over plain values: raise, read, update, track, list."""
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
-from ..core import db, feeds, timestamps, tracking, unique_keys
+from ..core import feeds, timestamps, tracking, unique_keys
 from ..core.errors import Conflict, FieldError, NotFound
 from .models import TERMINAL_STATES, SupportRequest, Topic, Update
 
@@ -64,14 +63,10 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
         last_update_time=when, extid=extid)
     tracking.mark_changed(request, when)
     request.refresh_feeds()
-    claim = unique_keys.UniqueKey
+    claims = [unique_keys.UniqueKey(unique_keys.claim_key(EXTID_KIND, extid),
+                                    owner=request.identifier)] if extid else []
     try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.save(request, condition=SupportRequest.identifier.does_not_exist())
-            if extid:
-                transaction.save(claim(unique_keys.claim_key(EXTID_KIND, extid),
-                                       owner=request.identifier),
-                                 condition=claim.key.does_not_exist())
+        tracking.save(request, SupportRequest.identifier.does_not_exist(), claims)
     except TransactWriteError:
         if extid and unique_keys.owner_of(EXTID_KIND, extid) is not None:
             raise tracking.extid_taken(extid, LABEL, "/support-request/@extid") from None
@@ -125,7 +120,7 @@ def post_update(updater: str, identifier: str | None = None, extid: str | None =
         request.last_update_time = when
         tracking.mark_changed(request, when)
         request.refresh_feeds()
-        request.save()
+        tracking.save(request)
         return request
     return tracking.retry_on_conflict(attempt)
 
