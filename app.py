@@ -1,20 +1,42 @@
 """servicedesk: the Chalice app. It wires the pipeline, the APIs and the stream handlers."""
 from chalice import Chalice
 
+from chalicelib.accounts.changes import handle_account_record
 from chalicelib.core import http
 from chalicelib.core.config import settings
+from chalicelib.customers.routes import blueprint as customers
 from chalicelib.oauth2.routes import blueprint as oauth2
+from chalicelib.properties.routes import blueprint as properties
+from chalicelib.property_relationships.routes import blueprint as property_relationships
 from chalicelib.streams.batch import process_batch
+from chalicelib.streams.history import recorder
 from chalicelib.support_requests.changes import handle_support_request_record
 from chalicelib.support_requests.routes import blueprint as support_requests
 
 app = Chalice(app_name="servicedesk")
 app.register_middleware(http.handle, "http")
 app.register_blueprint(oauth2)
-app.register_blueprint(support_requests, url_prefix="/api/v1")
+for blueprint in (support_requests, customers, properties, property_relationships):
+    app.register_blueprint(blueprint, url_prefix="/api/v1")
+
+STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 
 
-@app.on_dynamodb_record(stream_arn=settings.support_requests_stream_arn,
-                        starting_position="TRIM_HORIZON", batch_size=100)
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("support_requests"), **STREAM)
 def on_support_request_change(event):
     return process_batch(event, handle_support_request_record)
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("accounts"), **STREAM)
+def on_account_change(event):
+    return process_batch(event, handle_account_record)
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("properties"), **STREAM)
+def on_property_change(event):
+    return process_batch(event, recorder("property"))
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("property_relationships"), **STREAM)
+def on_property_relationship_change(event):
+    return process_batch(event, recorder("property-relationship"))

@@ -1,15 +1,20 @@
 """Every table of the product, for creating them (local runner, tests, admin command)."""
-from .accounts.models import Account
+from .accounts.catalog import CatalogEntry
+from .accounts.models import Account, AccountFieldEntry
 from .core.auth import AccessToken, ApiClient
 from .core.db import create_tables
 from .core.unique_keys import UniqueKey
+from .properties.models import Property
+from .property_relationships.models import PropertyRelationship
 from .streams.history import HistoryEntry
 from .support_requests.models import SupportRequest, Topic
 
-__all__ = ["MODELS", "create_all_tables", "STREAMED_MODELS"]
+__all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 
-MODELS = [ApiClient, AccessToken, Account, Topic, SupportRequest, UniqueKey, HistoryEntry]
-STREAMED_MODELS = [SupportRequest]
+MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
+          SupportRequest, Property, PropertyRelationship, UniqueKey, HistoryEntry]
+#: Logical names of the tables whose streams have a handler in app.py.
+STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships"]
 
 
 def create_all_tables() -> None:

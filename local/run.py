@@ -71,14 +71,15 @@ def main() -> int:
         print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json")
     sys.path.insert(0, str(ROOT))
     from chalicelib.core.config import settings
-    from chalicelib.tables import create_all_tables
+    from chalicelib.tables import STREAMED_TABLES, create_all_tables
 
     from . import demo
     settings.reload()
     create_all_tables()
     aws.verify_sender(settings.mail_from)
-    os.environ["SERVICEDESK_SUPPORT_REQUESTS_STREAM_ARN"] = aws.stream_arn(
-        settings.table_name("support_requests"))
+    for logical in STREAMED_TABLES:  # the app declares its handlers with these ARNs
+        os.environ[f"SERVICEDESK_{logical.upper()}_STREAM_ARN"] = aws.stream_arn(
+            settings.table_name(logical))
     settings.reload()
     client_id, secret = demo.seed()
 

@@ -22,11 +22,21 @@ class StreamBinding:
         self.iterators: dict[str, str | None] = {}
 
 
-def bindings_of(app_module) -> list[StreamBinding]:
-    """Every DynamoDB stream handler that ``app_module``'s Chalice app declares."""
-    app = app_module.app
-    return [StreamBinding(source.stream_arn, getattr(app_module, source.name), source.batch_size)
-            for source in app.event_sources if hasattr(source, "stream_arn")]
+def bindings_of(app_module, latest_arn=None) -> list[StreamBinding]:
+    """Every DynamoDB stream handler that ``app_module``'s Chalice app declares.
+
+    ``latest_arn(table_name)``, when given, replaces the declared ARN by the table's current
+    stream (tests recreate their tables, and with them the streams).
+    """
+    bindings = []
+    for source in app_module.app.event_sources:
+        if hasattr(source, "stream_arn"):
+            arn = source.stream_arn
+            if latest_arn is not None:
+                arn = latest_arn(arn.split(":table/")[1].split("/")[0])
+            bindings.append(StreamBinding(arn, getattr(app_module, source.name),
+                                          source.batch_size))
+    return bindings
 
 
 def _lambda_record(record: dict, stream_arn: str) -> dict:

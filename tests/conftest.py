@@ -39,7 +39,7 @@ settings.reload()
 import app as app_module  # noqa: E402
 from chalicelib.tables import create_all_tables  # noqa: E402
 from local import demo  # noqa: E402
-from local.stream_poller import StreamBinding, StreamPoller  # noqa: E402
+from local.stream_poller import StreamPoller, bindings_of  # noqa: E402
 
 from .support import Api  # noqa: E402
 
@@ -66,12 +66,16 @@ def api():
 
 
 class Streams:
-    """Runs the app's stream handler over what the support requests stream holds."""
+    """Runs the app's stream handlers over what the tables' streams hold, as make run does."""
 
     def __init__(self, **options) -> None:
-        arn = aws.stream_arn(settings.table_name("support_requests"))
-        binding = StreamBinding(arn, app_module.on_support_request_change)
-        self.poller = StreamPoller(aws.streams_client(), [binding], backoff_seconds=0, **options)
+        self.poller = StreamPoller(aws.streams_client(),
+                                   bindings_of(app_module, latest_arn=aws.stream_arn),
+                                   backoff_seconds=0, **options)
+
+    def binding(self, handler_name: str):
+        return next(b for b in self.poller.bindings
+                    if b.handler is getattr(app_module, handler_name))
 
     def drain(self) -> int:
         return self.poller.drain()

@@ -1,5 +1,5 @@
 """The Support Requests API, endpoint by endpoint, through chalice's test client."""
-from chalicelib.core.unique_keys import UniqueKey
+from chalicelib.core.unique_keys import owner_of
 from chalicelib.support_requests.models import SupportRequest
 
 BASE = "/api/v1/requests"
@@ -163,7 +163,7 @@ def test_extid_taken_by_another_request_gets_409_and_changes_nothing(api):
 
 def test_extid_of_an_unknown_request_gets_404_and_claims_nothing(api):
     assert api.post_form(f"{BASE}/99999999/extid", "extid=MAX-1").status == 404
-    assert UniqueKey.count() == 0
+    assert owner_of("support-request-extid", "MAX-1") is None
 
 
 def test_missing_or_malformed_extid_gets_400(api):

@@ -16,6 +16,10 @@ TABLES = {
     "support_requests": "servicedesk-support-requests",
     "unique_keys": "servicedesk-unique-keys",
     "history": "servicedesk-history",
+    "account_fields": "servicedesk-account-fields",
+    "catalog": "servicedesk-catalog",
+    "properties": "servicedesk-properties",
+    "property_relationships": "servicedesk-property-relationships",
 }
 
 
@@ -40,13 +44,18 @@ class Settings:
         self.public_base_url = _env("SERVICEDESK_PUBLIC_BASE_URL", "").rstrip("/")
         self.token_lifetime_seconds = int(_env("SERVICEDESK_TOKEN_LIFETIME_SECONDS", "3600"))
         self.max_body_bytes = int(_env("SERVICEDESK_MAX_BODY_BYTES", str(1024 * 1024)))
-        self.support_requests_stream_arn = _env(
-            "SERVICEDESK_SUPPORT_REQUESTS_STREAM_ARN",
-            "arn:aws:dynamodb:us-east-1:000000000000:table/servicedesk-support-requests"
-            "/stream/1970-01-01T00:00:00.000")
+        # 0: no limit. Above it, creating a customer account answers 403.
+        self.account_limit = int(_env("SERVICEDESK_ACCOUNT_LIMIT", "0"))
+
 
     def table_name(self, logical: str) -> str:
         return _env("SERVICEDESK_TABLE_" + logical.upper(), TABLES[logical])
+
+    def stream_arn(self, logical: str) -> str:
+        """The stream of a table, as its handler's event source (a placeholder by default)."""
+        return _env(f"SERVICEDESK_{logical.upper()}_STREAM_ARN",
+                    f"arn:aws:dynamodb:{self.region}:000000000000:table/"
+                    f"{self.table_name(logical)}/stream/1970-01-01T00:00:00.000")
 
 
 settings = Settings()

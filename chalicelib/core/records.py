@@ -10,7 +10,7 @@ from pynamodb.models import Model
 
 from . import feeds
 
-__all__ = ["TrackedRecord"]
+__all__ = ["TrackedRecord", "plain"]
 
 
 class TrackedRecord(Model):
@@ -44,3 +44,10 @@ class TrackedRecord(Model):
     def companions(self) -> tuple[list, list]:
         """Items to (save, delete) in the same transaction as this record (derived copies)."""
         return [], []
+
+
+def plain(value) -> dict:
+    """A raw map attribute as a dict, whether just assigned or read from DynamoDB."""
+    if not value:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)

@@ -12,8 +12,8 @@ from pynamodb.transactions import TransactWrite
 from . import db, unique_keys
 from .errors import Conflict, FieldError, NotFound
 
-__all__ = ["save", "mark_changed", "set_extid", "get_tracked", "find_by_extid", "acknowledge",
-           "retry_on_conflict", "extid_taken"]
+__all__ = ["save", "add_to", "mark_changed", "references_of", "set_extid", "get_tracked",
+           "find_by_extid", "acknowledge", "retry_on_conflict", "extid_taken"]
 
 _ATTEMPTS = 12
 
@@ -45,14 +45,15 @@ def save(record, condition=None, claims=(), releases=()) -> None:
     are (unique key, condition) pairs to delete.
     """
     with TransactWrite(connection=db.connection()) as transaction:
-        _add(transaction, record, condition)
+        add_to(transaction, record, condition)
         for claim in claims:
             transaction.save(claim, condition=unique_keys.UniqueKey.key.does_not_exist())
         for item, release_condition in releases:
             transaction.delete(item, condition=release_condition)
 
 
-def _add(transaction, record, condition=None) -> None:
+def add_to(transaction, record, condition=None) -> None:
+    """Put ``record`` and its companions into ``transaction``."""
     saves, deletes = record.companions()
     transaction.save(record, condition=condition)
     for item in saves:
@@ -157,5 +158,11 @@ def acknowledge(model, label: str, references: list[tuple[str, int | None]],
         with TransactWrite(connection=db.connection()) as transaction:
             for record in dirty:
                 record.refresh_feeds()
-                _add(transaction, record)
+                add_to(transaction, record)
     retry_on_conflict(attempt)
+
+
+def references_of(acknowledgements: dict) -> list[tuple[str, int | None]]:
+    """(reference, version seen or None) of each entry of an ``<acknowledgements>`` body."""
+    return [(item["reference"], item.get("version"))
+            for item in acknowledgements["acknowledgement"]]

@@ -153,7 +153,8 @@ def _body(operation: Operation, request: Any) -> Any:
             fields = [FieldError(_xpath(operation, schema, expected, path), hint)
                       for path, hint in problems]
             raise BadRequest("The document is not valid: "
-                             + ", ".join(f"{f.xpath} ({f.hint})" for f in fields), fields)
+                             + ", ".join(f"{f.xpath} ({f.hint})" for f in fields), fields,
+                             status=operation.definition.get("x-validation-status"))
         return value
     value = _decode_text(raw, media_type)
     problems = _problems(operation, schema, value, media_type)

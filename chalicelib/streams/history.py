@@ -13,7 +13,7 @@ from ..core import timestamps
 from ..core.db import is_conditional_failure, meta, shares_connection
 from .batch import image_value
 
-__all__ = ["HistoryEntry", "record_change", "entries_of"]
+__all__ = ["HistoryEntry", "record_change", "entries_of", "recorder"]
 
 _NOT_AUDITED_PREFIX = "feed_"  # list keys, derived from the audited attributes
 
@@ -45,6 +45,8 @@ def record_change(kind: str, record: dict) -> bool:
     """Write the history entry of one stream record; False if it was already written."""
     dynamodb = record["dynamodb"]
     old, new = dynamodb.get("OldImage") or {}, dynamodb.get("NewImage") or {}
+    if old == new:
+        return False  # a write that changed nothing (DynamoDB itself would not emit it)
     image = new or old
     identifier = image_value(image, "identifier")
     version = int(image_value(image, "version") or 0)
@@ -63,3 +65,10 @@ def record_change(kind: str, record: dict) -> bool:
 
 def entries_of(kind: str, identifier: str) -> list[HistoryEntry]:
     return list(HistoryEntry.query(f"{kind}#{identifier}", HistoryEntry.entry.startswith("v")))
+
+
+def recorder(kind: str):
+    """A stream record handler that only writes history, for records without side effects."""
+    def handle(record: dict) -> None:
+        record_change(kind, record)
+    return handle

@@ -16,10 +16,8 @@ def handle_support_request_record(record: dict) -> None:
     """Idempotent: a replayed record writes no second entry and sends no second e-mail."""
     dynamodb = record["dynamodb"]
     old, new = dynamodb.get("OldImage"), dynamodb.get("NewImage")
-    if old == new:
-        return  # a write that changed nothing (DynamoDB itself would not emit it)
     history.record_change(KIND, record)
-    if not new:
+    if not new or old == new:  # removed, or a write that changed nothing
         return
     request = SupportRequest.from_raw_data(new)
     already = len(SupportRequest.from_raw_data(old).updates or []) if old else 0

@@ -1,0 +1,1 @@
+"""The LEAP Customer web service (``/api/v1/customers``); accounts live in ``accounts``."""

@@ -1,0 +1,131 @@
+"""``/api/v1/customers``: one route per operation of ``openapi/customers.yaml``."""
+from chalice import Blueprint
+
+from ..accounts import catalog, representation, service
+from ..core import feeds, tracking
+from ..core.http import call_of, reply, route
+from ..property_relationships import service as relationships
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint(__name__)
+BASE = "/customers"
+
+
+def _call():
+    return call_of(blueprint.current_request)
+
+
+def _one(call, account):
+    """A single account shows its relationships with their current acknowledgement state."""
+    links = relationships.links(account.relationships or [], call.base_url, with_flags=True)
+    labels = catalog.additional_field_labels(account.fields())
+    return reply(representation.account(account, call.base_url, labels, links))
+
+
+def _many(call, accounts):
+    labels = catalog.additional_field_labels({key for a in accounts for key in a.fields()})
+    return reply({"account": [
+        representation.account(a, call.base_url, labels, relationships.links(
+            a.relationships or [], call.base_url, with_flags=False)) for a in accounts]})
+
+
+def _ref(call, account, status=201):
+    return reply(representation.ref(account, call.base_url), status)
+
+
+@route(blueprint, BASE, "POST")
+def create_customer():
+    call = _call()
+    return _ref(call, service.create_account(call.body))
+
+
+@route(blueprint, BASE, "GET")
+def list_customers():
+    call = _call()
+    params = call.params
+    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"])
+    return _many(call, service.list_accounts(feed))
+
+
+@route(blueprint, BASE + "/{identifier}", "GET")
+def get_customer(identifier):
+    return _one(_call(), service.get_account(identifier))
+
+
+@route(blueprint, BASE + "/{identifier}", "PUT")
+def update_customer(identifier):
+    call = _call()
+    return _ref(call, service.update_account(call.body, identifier=identifier))
+
+
+@route(blueprint, BASE + "/extid/{extid}", "GET")
+def get_customer_by_extid(extid):
+    return _one(_call(), service.get_account(extid=extid))
+
+
+@route(blueprint, BASE + "/extid/{extid}", "PUT")
+def update_customer_by_extid(extid):
+    call = _call()
+    return _ref(call, service.update_account(call.body, extid=extid))
+
+
+@route(blueprint, BASE + "/{identifier}/change-login", "PUT")
+def change_customer_login(identifier):
+    call = _call()
+    return _ref(call, service.change_login(call.body["login-id"], identifier=identifier))
+
+
+@route(blueprint, BASE + "/extid/{extid}/change-login", "PUT")
+def change_customer_login_by_extid(extid):
+    call = _call()
+    return _ref(call, service.change_login(call.body["login-id"], extid=extid))
+
+
+@route(blueprint, BASE + "/{identifier}/extid", "POST")
+def set_customer_extid(identifier):
+    call = _call()
+    return _ref(call, service.set_extid(identifier, call.body["extid"]), 200)
+
+
+def _acknowledge(by_extid: bool):
+    call = _call()
+    service.acknowledge(tracking.references_of(call.body), by_extid)
+    return reply(None, 204)
+
+
+@route(blueprint, BASE + "/acked", "POST")
+def acknowledge_customers():
+    return _acknowledge(by_extid=False)
+
+
+@route(blueprint, BASE + "/external/acked", "POST")
+def acknowledge_customers_by_extid():
+    return _acknowledge(by_extid=True)
+
+
+@route(blueprint, BASE + "/by-additional-field/{field}/{value}", "GET")
+def find_customers_by_additional_field(field, value):
+    call = _call()
+    accounts = service.find_by_additional_field(field, value, call.params["offset"],
+                                                call.params["limit"])
+    return _many(call, accounts)
+
+
+@route(blueprint, BASE + "/by_email/{community}/{email}", "GET")
+def find_customers_by_email(community, email):
+    return _many(_call(), service.find_by_email(community, email))
+
+
+@route(blueprint, BASE + "/{identifier}/comments", "POST")
+def add_customer_comment(identifier):
+    call = _call()
+    return _ref(call, service.add_comment(call.body["comment"], call.principal.name,
+                                          identifier=identifier))
+
+
+@route(blueprint, BASE + "/extid/{extid}/comments", "POST")
+def add_customer_comment_by_extid(extid):
+    call = _call()
+    return _ref(call, service.add_comment(call.body["comment"], call.principal.name,
+                                          extid=extid))

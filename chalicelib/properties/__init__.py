@@ -1,0 +1,1 @@
+"""The LEAP Properties web service (``/api/v1/properties``)."""

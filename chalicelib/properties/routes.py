@@ -1,0 +1,66 @@
+"""``/api/v1/properties``: one route per operation of ``openapi/properties.yaml``."""
+from chalice import Blueprint
+
+from ..core import feeds, tracking
+from ..core.http import call_of, reply, route
+from . import representation, service
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint(__name__)
+BASE = "/properties"
+
+
+def _call():
+    return call_of(blueprint.current_request)
+
+
+@route(blueprint, BASE, "POST")
+def create_property():
+    call = _call()
+    record = service.create_property(call.body["name"], call.body["address"])
+    return reply(representation.ref(record, call.base_url), 201)
+
+
+@route(blueprint, BASE, "GET")
+def list_properties():
+    call = _call()
+    params = call.params
+    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"])
+    return reply({"property": [representation.property_(p, call.base_url)
+                               for p in service.list_properties(feed)]})
+
+
+@route(blueprint, BASE + "/{identifier}", "GET")
+def get_property(identifier):
+    call = _call()
+    return reply(representation.property_(service.get_property(identifier), call.base_url))
+
+
+@route(blueprint, BASE + "/extid/{extid}", "GET")
+def get_property_by_extid(extid):
+    call = _call()
+    return reply(representation.property_(service.get_property(extid=extid), call.base_url))
+
+
+@route(blueprint, BASE + "/{identifier}/extid", "POST")
+def set_property_extid(identifier):
+    call = _call()
+    return reply(representation.ref(service.set_extid(identifier, call.body["extid"]),
+                                    call.base_url))
+
+
+def _acknowledge(by_extid: bool):
+    call = _call()
+    service.acknowledge(tracking.references_of(call.body), by_extid)
+    return reply(None, 204)
+
+
+@route(blueprint, BASE + "/acked", "POST")
+def acknowledge_properties():
+    return _acknowledge(by_extid=False)
+
+
+@route(blueprint, BASE + "/external/acked", "POST")
+def acknowledge_properties_by_extid():
+    return _acknowledge(by_extid=True)

@@ -1,0 +1,1 @@
+"""The LEAP Property Relationship web service (``/api/v1/property-relationship``)."""
