@@ -180,7 +180,7 @@ def _decode_text(raw: bytes | str, media_type: str) -> Any:
 def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:
     """Spell a data path as the XPath of the element or attribute it came from."""
     steps = ["", root]
-    for part in path:
+    for position, part in enumerate(path):
         schema = operation.resolve(schema)
         if isinstance(part, int):
             steps[-1] += f"[{part + 1}]"
@@ -190,12 +190,12 @@ def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:
         hints = prop.get("xml", {})
         if prop.get("x-xml-text"):
             break
+        item_name = operation.resolve(prop.get("items", {})).get("xml", {}).get("name", part)
+        schema = prop
         if prop.get("type") == "array" and not hints.get("wrapped"):
-            steps.append(operation.resolve(prop.get("items", {})).get("xml", {}).get("name", part))
-            schema = prop
+            steps.append(item_name)  # a bare array is its repeated item element
             continue
         steps.append(("@" if hints.get("attribute") else "") + hints.get("name", part))
-        schema = prop
-        if prop.get("type") == "array":
-            steps.append(operation.resolve(prop.get("items", {})).get("xml", {}).get("name", part))
+        if prop.get("type") == "array" and position + 1 < len(path):
+            steps.append(item_name)  # inside a wrapped array: wrapper, then the item
     return "/".join(steps)
