@@ -25,6 +25,13 @@ def _active_key(account: str, property_identifier: str, kind: str) -> str:
 def associate(account_id: str, property_id: str, kind: str,
               start_date: str | None) -> PropertyRelationship:
     """Relate an account to a property; 409 while the same relationship is live."""
+    if start_date is not None:
+        try:
+            date.fromisoformat(start_date)
+        except ValueError:
+            raise BadRequest(f"The start date {start_date} is not a date.", [
+                FieldError("/associated-account/start-date", "invalid")]) from None
+
     def attempt():
         account = accounts.get_active_account(account_id,
                                               "/associated-account/account/@identifier")
@@ -61,9 +68,14 @@ def end(end_date: str, identifier: str) -> PropertyRelationship:
         record = get_relationship(identifier)
         if record.end_date:
             raise Conflict(f"The {LABEL} {identifier} already ended on {record.end_date}.")
-        if date.fromisoformat(end_date) < date.fromisoformat(record.start_date):
+        invalid = [FieldError("/property-relationship-end/end-date", "invalid")]
+        try:
+            ends = date.fromisoformat(end_date)
+        except ValueError:
+            raise BadRequest(f"The end date {end_date} is not a date.", invalid) from None
+        if ends < date.fromisoformat(record.start_date):
             raise BadRequest(f"The end date is before the start date {record.start_date}.",
-                             [FieldError("/property-relationship-end/end-date", "invalid")])
+                             invalid)
         record.end_date = end_date
         record.last_update_time = timestamps.storage_now()
         tracking.mark_changed(record, record.last_update_time)
