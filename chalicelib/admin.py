@@ -4,12 +4,15 @@
     python -m chalicelib.admin create-client NAME --scopes requests,customers [--id ID]
     python -m chalicelib.admin list-clients
     python -m chalicelib.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
+    python -m chalicelib.admin add-community KEY [--label LABEL]
+    python -m chalicelib.admin add-additional-field KEY LABEL
 
 Uses the same environment variables as the service (table names, AWS endpoint, region).
 """
 import argparse
 import sys
 
+from .accounts import catalog
 from .core import auth
 from .support_requests import service as support_requests
 from .tables import create_all_tables
@@ -29,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     topic.add_argument("identifier")
     topic.add_argument("--extid")
     topic.add_argument("--sub-topic", action="append", default=[])
+    community = commands.add_parser("add-community", help="add a customer community")
+    community.add_argument("key")
+    community.add_argument("--label")
+    field = commands.add_parser("add-additional-field",
+                                help="add an additional account field (key and label)")
+    field.add_argument("key")
+    field.add_argument("label")
     args = parser.parse_args(argv)
 
     if args.command == "create-tables":
@@ -47,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "add-topic":
         support_requests.add_topic(args.identifier, args.extid, args.sub_topic)
         print(f"topic {args.identifier} saved")
+    elif args.command == "add-community":
+        catalog.add_community(args.key, args.label)
+        print(f"community {args.key} saved")
+    elif args.command == "add-additional-field":
+        catalog.add_additional_field(args.key, args.label)
+        print(f"additional field {args.key} saved")
     return 0
 
 

@@ -31,3 +31,17 @@ def test_added_topic_can_classify_requests(api):
     identifier = api.raise_request(topic="Plumbing", extra='<sub-topic identifier="Leak"/>')
     assert api.get("/api/v1/requests/by-topic/Plumbing").data["support-request"][0][
         "identifier"] == identifier
+
+
+def test_configured_community_and_field_are_accepted_on_accounts(api):
+    admin.main(["add-community", "harbour", "--label", "Harbour Towers"])
+    admin.main(["add-additional-field", "locker", "Locker number"])
+    answer = api.post_xml("/api/v1/customers", """<account><owner>
+        <email>h@example.net</email><password>Harbour-Towers-1</password>
+        <name><family-name>H</family-name><given-name>A</given-name></name></owner>
+        <additional-fields><field key="locker">L-12</field></additional-fields>
+        <communities><community>harbour</community></communities></account>""")
+    assert answer.status == 201, answer
+    account = api.get(f"/api/v1/customers/{answer.data['identifier']}").data
+    assert account["additional-fields"] == [{"key": "locker", "label": "Locker number",
+                                             "value": "L-12"}]

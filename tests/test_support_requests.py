@@ -8,9 +8,12 @@ BASE = "/api/v1/requests"
 # --- raising a request ------------------------------------------------------------------------
 
 def test_raising_a_request_returns_201_and_a_ref_to_it(api):
-    answer = api.post_xml(BASE, """<support-request>
+    property_id = api.post_xml("/api/v1/properties", """<property><name>Car park</name>
+        <address><street-address>1 Example St</street-address><country-name code="AU"/>
+        </address></property>""").data["identifier"]
+    answer = api.post_xml(BASE, f"""<support-request>
         <account identifier="01234574"/><topic identifier="Parking"/>
-        <sub-topic identifier="Stolen Spot"/><property identifier="PP-01"/>
+        <sub-topic identifier="Stolen Spot"/><property identifier="{property_id}"/>
         <purchased-product-offer identifier="POF-12345"/>
         <summary>My parking spot has been taken.</summary>
         <description>A maintenance van is in it.</description>
@@ -22,7 +25,7 @@ def test_raising_a_request_returns_201_and_a_ref_to_it(api):
     assert request["state"] == "NEW"
     assert request["topic"] == {"identifier": "Parking"}
     assert request["sub-topic"] == {"identifier": "Stolen Spot"}
-    assert request["property"]["ref"] == "http://localhost/api/v1/properties/PP-01"
+    assert request["property"]["ref"] == f"http://localhost/api/v1/properties/{property_id}"
     assert request["purchased-product-offer"] == {"identifier": "POF-12345"}
     assert request["email"] == "some_special_email@example.net"
     assert request["creator"] == "Joseph Banks"
@@ -51,6 +54,13 @@ def test_raising_for_an_unknown_account_gets_404_and_creates_nothing(api):
     assert answer.status == 404
     assert "49927398716" in answer.message
     assert SupportRequest.count() == 0
+
+
+def test_raising_for_an_unknown_property_gets_404(api):
+    answer = api.post_xml(BASE, """<support-request><account identifier="01234574"/>
+        <topic identifier="Parking"/><property identifier="PP-404"/><summary>x</summary>
+        </support-request>""")
+    assert answer.status == 404 and "PP-404" in answer.message
 
 
 def test_raising_for_a_malformed_account_number_gets_400(api):

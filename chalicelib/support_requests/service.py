@@ -4,6 +4,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..accounts import service as accounts
 from ..core import feeds, timestamps, tracking, unique_keys
 from ..core.errors import Conflict, FieldError, NotFound
+from ..properties import service as properties
 from .models import TERMINAL_STATES, SupportRequest, Topic, Update
 
 __all__ = ["raise_request", "get_request", "post_update", "set_extid", "acknowledge",
@@ -45,6 +46,8 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
     """Raise a NEW request for an existing account; 404/400 name what was wrong."""
     account = accounts.get_active_account(account_id, "/support-request/account/@identifier")
     topic = get_topic(topic_id)
+    if property_identifier is not None:
+        properties.get_property(property_identifier)  # 404 for a property that does not exist
     sub = None
     if sub_topic is not None:
         sub = next((s for s in topic.sub_topics if s.identifier == sub_topic), None)
