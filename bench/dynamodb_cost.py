@@ -33,6 +33,110 @@ def _fill(count: int) -> None:
             batch.save(request)
 
 
+def _account(n: int) -> str:
+    """The identifier of the n-th bench account (Luhn-valid, as every customer's is)."""
+    from chalicelib.accounts.service import with_check_digit
+    return with_check_digit(3000000 + n)
+
+
+def _fill_customers(count: int) -> None:
+    """``count`` accounts (with their field copies), properties and relationships."""
+    from chalicelib.accounts import passwords
+    from chalicelib.accounts.models import Account
+    from chalicelib.core import timestamps
+    from chalicelib.core.unique_keys import UniqueKey
+    from chalicelib.properties.models import Property
+    from chalicelib.property_relationships.models import PropertyRelationship
+    start = time.time() - count
+    password_hash = passwords.hash_password("Bench-Password-1")  # one hash for all: speed
+    copies = []
+    with Account.batch_write() as accounts, Property.batch_write() as estates, \
+            PropertyRelationship.batch_write() as relationships:
+        for n in range(count):
+            when = timestamps.to_storage(timestamps.from_epoch(start + n))
+            identifier = _account(n)
+            account = Account(identifier, version=1, email=f"bench{n}@example.net",
+                              community="original",
+                              password_hash=password_hash, given_name="Bench",
+                              family_name=str(n), creation_time=when, last_update_time=when,
+                              unacked_since=when if n % 2 else None, changed_version=1,
+                              additional_fields={"crm-identifier": f"CRM{n % 100}"},
+                              relationships=[str(50000000 + n)])
+            account.refresh_feeds()
+            saves, _ = account.companions()
+            copies += saves + [UniqueKey(f"customer-email#original#bench{n}@example.net",
+                                         owner=identifier)]
+            accounts.save(account)
+            estate = Property(f"PP-{40000000 + n}", version=1, name=f"Unit {n}", creation_time=when,
+                              last_update_time=when, address={"street-address": "1 Bench St",
+                                                              "country-name": {"code": "AU"}})
+            estate.refresh_feeds()
+            estates.save(estate)
+            relationship = PropertyRelationship(
+                str(50000000 + n), version=1, account=identifier,
+                property_identifier=estate.identifier, changed_version=1,
+                relationship="OWNER", start_date="2020-01-01", creation_time=when,
+                last_update_time=when, unacked_since=when if n % 3 else None)
+            relationship.refresh_feeds()
+            relationships.save(relationship)
+            copies.append(UniqueKey(f"active-property-relationship#{identifier}#"
+                                    f"{estate.identifier}#OWNER", owner=relationship.identifier))
+    from chalicelib.accounts.models import AccountFieldEntry
+    with AccountFieldEntry.batch_write() as field_copies, UniqueKey.batch_write() as claims:
+        for item in copies:
+            (claims if isinstance(item, UniqueKey) else field_copies).save(item)
+
+
+def _customer_endpoints() -> list[tuple[str, str, str, str]]:
+    xml = "application/xml"
+    form = "application/x-www-form-urlencoded"
+    base = "/api/v1/customers"
+    account = _account(0)
+    ack = "<acknowledgements><acknowledgement>{}</acknowledgement></acknowledgements>"
+    new_account = ('<account><owner><email>new@example.net</email><password>Bench-Password-1'
+                   '</password><name><family-name>B</family-name><given-name>N</given-name>'
+                   '</name></owner><additional-fields><field key="crm-identifier">CRM1</field>'
+                   '</additional-fields><communities><community>original</community>'
+                   '</communities></account>')
+    update = new_account.replace("<email>new@example.net</email><password>Bench-Password-1"
+                                 "</password>", "")
+    return [
+        ("GET", f"{base}/{account}", "", ""),
+        ("GET", f"{base}/extid/BENCH-C", "", ""),
+        ("GET", f"{base}?limit=100", "", ""),
+        ("GET", f"{base}?limit=10&offset=50", "", ""),
+        ("GET", f"{base}?acked=false&limit=100", "", ""),
+        ("GET", f"{base}/by-additional-field/crm-identifier/CRM7?limit=100", "", ""),
+        ("GET", f"{base}/by-additional-field/crm-identifier/CRM7?limit=10&offset=20", "", ""),
+        ("GET", f"{base}/by_email/original/bench7@example.net", "", ""),
+        ("POST", base, xml, new_account),
+        ("PUT", f"{base}/{account}", xml, update),
+        ("PUT", f"{base}/{account}/change-login", xml,
+         "<change-login><login-id>moved@example.net</login-id></change-login>"),
+        ("POST", f"{base}/{account}/comments", xml,
+         "<customer-update><comment>bench</comment></customer-update>"),
+        ("POST", f"{base}/{account}/extid", form, "extid=BENCH-C2"),
+        ("POST", f"{base}/acked", xml, ack.format(account)),
+        ("GET", "/api/v1/properties?limit=100", "", ""),
+        ("GET", "/api/v1/properties/PP-40000000", "", ""),
+        ("POST", "/api/v1/properties", xml, '<property><name>P</name><address><street-address>'
+                                            '1 St</street-address><country-name code="AU"/>'
+                                            '</address></property>'),
+        ("POST", "/api/v1/properties/acked", xml, ack.format("PP-40000000")),
+        ("GET", "/api/v1/property-relationship?limit=100", "", ""),
+        ("GET", "/api/v1/property-relationship?acked=true&limit=10&offset=30", "", ""),
+        ("GET", "/api/v1/property-relationship/50000000", "", ""),
+        ("POST", "/api/v1/property-relationship", xml,
+         f'<associated-account><account identifier="{_account(18)}"/><property '
+         'identifier="PP-40000001"/><relationship>OCCUPIER</relationship>'
+         '</associated-account>'),
+        ("PUT", "/api/v1/property-relationship/50000000/end", xml,
+         "<property-relationship-end><end-date>2025-01-01</end-date>"
+         "</property-relationship-end>"),
+        ("POST", "/api/v1/property-relationship/acked", xml, ack.format("50000001")),
+    ]
+
+
 def _endpoints(identifier: str) -> list[tuple[str, str, str, str]]:
     xml = "application/xml"
     form = "application/x-www-form-urlencoded"
@@ -90,29 +194,40 @@ def main() -> None:
     from .counting import install
     meter = install()
     results: dict[str, dict[int, tuple[int, int, int]]] = {}
-    for size in SIZES:
-        http.post(f"{endpoint}/moto-api/reset", timeout=60)
-        create_all_tables()
-        demo.seed()
-        started = time.perf_counter()
-        _fill(size)
-        print(f"  filled {size} requests in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
-        with Client(app_module.app, project_dir=ROOT) as client:
-            auth = {"Authorization": "Basic ZGVtbzpkZW1vLXNlY3JldA=="}  # demo:demo-secret
-            client.http.post("/api/v1/requests/20000000/extid", body="extid=BENCH-1",
-                             headers={**auth, "Content-Type": "application/x-www-form-urlencoded"})
-            for method, path, content_type, body in _endpoints("20000000"):
-                headers = dict(auth, **({"Content-Type": content_type} if content_type else {}))
-                meter.reset()
-                answer = client.http.request(method, path, headers=headers, body=body)
-                assert answer.status_code < 300, (path, answer.status_code, answer.body[:300])
-                results.setdefault(f"{method} {path}", {})[size] = (
-                    len(meter.calls), meter.items_read, meter.items_queried)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    scenarios = [("support requests", _fill, _endpoints("20000000"),
+                  ("/api/v1/requests/20000000/extid", "extid=BENCH-1")),
+                 ("customers, properties, relationships", _fill_customers,
+                  _customer_endpoints(), (f"/api/v1/customers/{_account(0)}/extid",
+                                          "extid=BENCH-C"))]
+    for label, fill, endpoints, (extid_path, extid_form) in scenarios:
+        for size in SIZES:
+            http.post(f"{endpoint}/moto-api/reset", timeout=60)
+            create_all_tables()
+            demo.seed()
+            started = time.perf_counter()
+            fill(size)
+            print(f"  filled {size} {label} in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr)
+            with Client(app_module.app, project_dir=ROOT) as client:
+                auth = {"Authorization": "Basic ZGVtbzpkZW1vLXNlY3JldA=="}  # demo:demo-secret
+                client.http.post(extid_path, body=extid_form, headers={**auth, **form})
+                for method, path, content_type, body in endpoints:
+                    headers = dict(auth, **({"Content-Type": content_type} if content_type
+                                            else {}))
+                    meter.reset()
+                    answer = client.http.request(method, path, headers=headers, body=body)
+                    assert answer.status_code < 300, (path, answer.status_code,
+                                                      answer.body[:300])
+                    results.setdefault(f"{method} {path}", {})[size] = (
+                        len(meter.calls), meter.items_read, meter.items_queried)
     server.stop()
     print("\n## DynamoDB per request: calls / items read (of which by the page's Query)")
-    print("   Authentication is 1 call and 1 item of each; a topic list also reads its topic.")
-    print(f"  {'endpoint':74} {'100 requests':>14} {'10,000 requests':>16} {'bound':>6}")
+    print("   Authentication is 1 call and 1 item of each; a topic list also reads its topic;")
+    print("   account pages read the labels of their additional fields (one batch).")
+    print("   Rows: 100 / 10,000 support requests, or customers (each with a property and a")
+    print("   relationship).")
+    print(f"  {'endpoint':74} {'100 rows':>14} {'10,000 rows':>16} {'bound':>6}")
     for name, by_size in results.items():
         cells = [f"{c} / {r} ({q})" if q else f"{c} / {r}"
                  for c, r, q in (by_size[s] for s in SIZES)]

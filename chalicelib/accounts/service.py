@@ -11,10 +11,10 @@ from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden,
 from . import catalog, passwords
 from .models import Account, AccountFieldEntry, Comment, Phone
 
-__all__ = ["is_luhn_valid", "get_active_account", "get_account", "create_account",
-           "update_account", "change_login", "set_extid", "acknowledge", "list_accounts",
-           "find_by_additional_field", "find_by_email", "add_comment", "LABEL", "EXTID_KIND",
-           "link_relationship"]
+__all__ = ["is_luhn_valid", "with_check_digit", "get_active_account", "get_account",
+           "create_account", "update_account", "change_login", "set_extid", "acknowledge",
+           "list_accounts", "find_by_additional_field", "find_by_email", "add_comment",
+           "LABEL", "EXTID_KIND", "link_relationship"]
 
 LABEL = "customer account"
 EXTID_KIND = "customer-extid"
@@ -34,7 +34,7 @@ def is_luhn_valid(identifier: str) -> bool:
     return total % 10 == 0
 
 
-def _with_check_digit(number: int) -> str:
+def with_check_digit(number: int) -> str:
     for digit in "0123456789":
         if is_luhn_valid(f"{number}{digit}"):
             return f"{number}{digit}"
@@ -120,7 +120,7 @@ def create_account(details: dict, identifier: str | None = None) -> Account:
     community = details["communities"][0]
     when = timestamps.storage_now()
     account = Account(
-        identifier or _with_check_digit(unique_keys.next_number("customer-account", 1000000)),
+        identifier or with_check_digit(unique_keys.next_number("customer-account", 1000000)),
         email=owner["email"], community=community, creation_time=when, last_update_time=when,
         password_hash=passwords.hash_password(owner["password"]))
     _apply_details(account, details)

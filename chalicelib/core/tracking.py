@@ -112,7 +112,8 @@ def extid_taken(extid: str, label: str, xpath: str) -> Conflict:
 
 def _clear(record, seen_version: int | None, with_children: bool) -> bool:
     """Clear what ``record`` carried up to ``seen_version``; True if anything changed."""
-    seen = record.version if seen_version is None else min(seen_version, record.version)
+    current = record.version or 0
+    seen = current if seen_version is None else min(seen_version, current)
     before = (record.unacked_since, [c.unacked_since for c in _children(record)])
     unseen = []
     for child in _children(record) if with_children else []:
