@@ -391,3 +391,22 @@ def test_find_by_email(api):
     found = api.get(f"{BASE}/by_email/original/JOE@example.net").data["account"]
     assert [a["identifier"] for a in found] == [identifier]
     assert api.get(f"{BASE}/by_email/other/joe@example.net").data == {}
+
+
+def test_seed_change_login_document_is_accepted_with_its_closing_tag_corrected(api):
+    identifier = created(api)
+    answer = put_xml(api, f"{BASE}/{identifier}/change-login", """<change-login>
+    <login-id>user@exmaple.com</login-id>
+</change-login>""")
+    assert answer.status == 201
+    assert api.get(f"{BASE}/{identifier}").data["owner"]["email"] == "user@exmaple.com"
+
+
+def test_seed_acknowledgements_document_is_accepted(api):
+    first = created(api, email="1@example.net")
+    second = created(api, email="2@example.net")
+    answer = api.post_xml(f"{BASE}/acked", f"""<acknowledgements>
+    <acknowledgement>{first}</acknowledgement>
+    <acknowledgement>{second}</acknowledgement>
+</acknowledgements>""")
+    assert answer.status == 204

@@ -184,3 +184,12 @@ def test_changes_to_all_three_get_history(api, streams):
         "INSERT", "MODIFY"]
     assert [e.event for e in entries_of("property", property_id)] == ["INSERT"]
     assert len(entries_of("customer-account", "01234574")) == 2  # created, then linked
+
+
+def test_clients_without_the_property_relationships_scope_get_403(api):
+    from chalicelib.core import auth
+
+    from .support import basic
+    client_id, secret = auth.create_client("Customers only", ["customers"])
+    assert api.get(BASE, auth=basic(client_id, secret)).status == 403
+    assert api.get(PROPERTIES, auth=basic(client_id, secret)).status == 403
