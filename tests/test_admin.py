@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from chalicelib import admin
+from ops import admin
 
 from .support import basic
 

@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from ..accounts import service as accounts
 from ..core import feeds, tracking
+from ..core.errors import ApiError
 from ..core.http import call_of, reply, route
 from ..properties import service as properties
 from . import representation, service
@@ -19,7 +20,10 @@ def _call():
 
 def _one(call, record):
     """A single relationship shows its account's and property's current extid and flags."""
-    account = accounts.get_account(record.account) if record.account else None
+    try:
+        account = accounts.get_account(record.account)
+    except ApiError:  # an account closed since: the relationship still reads back
+        account = None
     estate = properties.get_property(record.property_identifier)
     return reply(representation.relationship(record, call.base_url, account, estate))
 

@@ -1,25 +1,25 @@
 """Operator commands: tables, API clients, topics.
 
-    python -m chalicelib.admin create-tables
-    python -m chalicelib.admin create-client NAME --scopes requests,customers [--id ID]
-    python -m chalicelib.admin list-clients
-    python -m chalicelib.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
-    python -m chalicelib.admin add-community KEY [--label LABEL]
-    python -m chalicelib.admin add-additional-field KEY LABEL
+    python -m ops.admin create-tables
+    python -m ops.admin create-client NAME --scopes requests,customers [--id ID]
+    python -m ops.admin list-clients
+    python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
+    python -m ops.admin add-community KEY [--label LABEL]
+    python -m ops.admin add-additional-field KEY LABEL
 
 Uses the same environment variables as the service (table names, AWS endpoint, region).
 """
 import argparse
 import sys
 
-from .accounts import catalog
-from .core import auth
-from .support_requests import service as support_requests
-from .tables import create_all_tables
+from chalicelib.accounts import catalog
+from chalicelib.core import auth
+from chalicelib.support_requests import service as support_requests
+from chalicelib.tables import create_all_tables
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m ops.admin", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("create-tables", help="create every missing table")
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(error))
         print(f"client id: {client_id}\nsecret:    {secret}\n(the secret is shown only once)")
     elif args.command == "list-clients":
-        for client in auth.ApiClient.scan():  # an operator command, never a request path
+        # A Scan of the small clients table: an operator's command, never a request path.
+        for client in sorted(auth.ApiClient.scan(), key=lambda client: client.client_id):
             print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}")
     elif args.command == "add-topic":
         support_requests.add_topic(args.identifier, args.extid, args.sub_topic)

@@ -1,0 +1,1 @@
+"""Operator commands, run from a workstation against any endpoint; not part of the Lambda."""
