@@ -152,47 +152,33 @@ def update_account(details: dict, identifier: str | None = None,
     errors: list[FieldError] = []
     _check_details(details, "account", errors)
 
-    def attempt():
-        account = get_account(identifier, extid)
+    def apply(account, when):
         problems = list(errors)
         if details.get("communities", [account.community]) != [account.community]:
             problems.append(FieldError("/account/communities/community[1]", "invalid"))
         if problems:
             raise Conflict("The account is not valid.", problems)
         _apply_details(account, details)
-        account.last_update_time = timestamps.storage_now()
-        tracking.mark_changed(account, account.last_update_time)
-        account.refresh_feeds()
-        tracking.save(account)
-        return account
-    return tracking.retry_on_conflict(attempt)
+    return tracking.change(lambda: get_account(identifier, extid), apply)
 
 
 def change_login(new_email: str, identifier: str | None = None,
                  extid: str | None = None) -> Account:
     """The login id is the e-mail: claim the new one in the community, release the old one."""
-    def attempt():
-        account = get_account(identifier, extid)
+    def apply(account, when):
+        holder = unique_keys.owner_of(EMAIL_KIND, f"{account.community}#{new_email.lower()}")
+        if holder not in (None, account.identifier):  # the claim below is what enforces it
+            raise BadRequest("The login id is already in use in this community.",
+                             [FieldError("/change-login/login-id", "taken")])
         key = unique_keys.UniqueKey
         old_key = _email_key(account.community, account.email)
         new_key = _email_key(account.community, new_email)
-        moved = old_key != new_key  # a change of case only keeps the claim
         account.email = new_email
-        account.last_update_time = timestamps.storage_now()
-        tracking.mark_changed(account, account.last_update_time)
-        account.refresh_feeds()
-        try:
-            tracking.save(account, claims=[key(new_key, owner=account.identifier)] if moved else [],
-                          releases=[(key(old_key), key.owner == account.identifier)]
-                          if moved else [])
-        except TransactWriteError:
-            holder = unique_keys.owner_of(EMAIL_KIND, f"{account.community}#{new_email.lower()}")
-            if holder not in (None, account.identifier):
-                raise BadRequest("The login id is already in use in this community.",
-                                 [FieldError("/change-login/login-id", "taken")]) from None
-            raise  # the account changed meanwhile: retried
-        return account
-    return tracking.retry_on_conflict(attempt)
+        if old_key == new_key:  # a change of case only keeps the claim
+            return None
+        return {"claims": [key(new_key, owner=account.identifier)],
+                "releases": [(key(old_key), key.owner == account.identifier)]}
+    return tracking.change(lambda: get_account(identifier, extid), apply)
 
 
 def set_extid(identifier: str, extid: str) -> Account:
@@ -210,17 +196,10 @@ def acknowledge(references: list[tuple[str, int | None]], by_extid: bool) -> Non
 
 def add_comment(text: str, author: str, identifier: str | None = None,
                 extid: str | None = None) -> Account:
-    def attempt():
-        account = get_account(identifier, extid)
-        when = timestamps.storage_now()
-        account.comments = list(account.comments or []) + [Comment(author=author, time=when,
-                                                                   text=text)]
-        account.last_update_time = when
-        tracking.mark_changed(account, when)
-        account.refresh_feeds()
-        tracking.save(account)
-        return account
-    return tracking.retry_on_conflict(attempt)
+    def apply(account, when):
+        account.comments = list(account.comments or []) + [
+            Comment(author=author, time=when, text=text)]
+    return tracking.change(lambda: get_account(identifier, extid), apply)
 
 
 def list_accounts(feed: feeds.Feed) -> list[Account]:

@@ -18,7 +18,7 @@ from .config import settings
 from .errors import ApiError
 from .validation import ValidRequest, validate_request
 
-__all__ = ["handle", "call_of", "Call", "reply", "route"]
+__all__ = ["handle", "call_of", "Call", "reply", "route", "acknowledged"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,13 @@ def route(blueprint: Any, path: str, method: str):
     chalice's own check (which would refuse, say, a GET that carries a Content-Type) is off.
     """
     return blueprint.route(path, methods=[method], content_types=["*/*"])
+
+
+def acknowledged(call: Call, acknowledge: Callable[..., None], **options: Any) -> Response:
+    """Run an API's ``acknowledge`` over an ``<acknowledgements>`` body; answer 204."""
+    acknowledge([(item["reference"], item.get("version"))
+                 for item in call.body["acknowledgement"]], **options)
+    return reply(None, 204)
 
 
 def call_of(request: Any) -> Call:

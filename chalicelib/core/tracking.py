@@ -9,10 +9,10 @@ import time
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import db, unique_keys
+from . import db, timestamps, unique_keys
 from .errors import Conflict, FieldError, NotFound
 
-__all__ = ["save", "add_to", "mark_changed", "references_of", "set_extid", "get_tracked",
+__all__ = ["save", "add_to", "change", "mark_changed", "set_extid", "get_tracked",
            "find_by_extid", "acknowledge", "retry_on_conflict", "extid_taken"]
 
 _ATTEMPTS = 12
@@ -60,6 +60,25 @@ def add_to(transaction, record, condition=None) -> None:
         transaction.save(item)
     for item, delete_condition in deletes:
         transaction.delete(item, condition=delete_condition)
+
+
+def change(load, apply):
+    """Load a record, apply a change as of now, flag it for external systems, and save it.
+
+    ``apply(record, when)`` edits the record, raising an ApiError to refuse, and may return
+    keyword arguments for ``save`` (claims, releases). A lost race loads and applies again, so
+    the rules always judge the latest state.
+    """
+    def attempt():
+        record = load()
+        when = timestamps.storage_now()
+        extra = apply(record, when) or {}
+        record.last_update_time = when
+        mark_changed(record, when)
+        record.refresh_feeds()
+        save(record, **extra)
+        return record
+    return retry_on_conflict(attempt)
 
 
 def mark_changed(record, when: str) -> None:
@@ -162,8 +181,3 @@ def acknowledge(model, label: str, references: list[tuple[str, int | None]],
                 add_to(transaction, record)
     retry_on_conflict(attempt)
 
-
-def references_of(acknowledgements: dict) -> list[tuple[str, int | None]]:
-    """(reference, version seen or None) of each entry of an ``<acknowledgements>`` body."""
-    return [(item["reference"], item.get("version"))
-            for item in acknowledgements["acknowledgement"]]

@@ -2,8 +2,8 @@
 from chalice import Blueprint
 
 from ..accounts import catalog, representation, service
-from ..core import feeds, tracking
-from ..core.http import call_of, reply, route
+from ..core import feeds
+from ..core.http import acknowledged, call_of, reply, route
 from ..property_relationships import service as relationships
 
 __all__ = ["blueprint"]
@@ -88,20 +88,15 @@ def set_customer_extid(identifier):
     return _ref(call, service.set_extid(identifier, call.body["extid"]), 200)
 
 
-def _acknowledge(by_extid: bool):
-    call = _call()
-    service.acknowledge(tracking.references_of(call.body), by_extid)
-    return reply(None, 204)
-
 
 @route(blueprint, BASE + "/acked", "POST")
 def acknowledge_customers():
-    return _acknowledge(by_extid=False)
+    return acknowledged(_call(), service.acknowledge, by_extid=False)
 
 
 @route(blueprint, BASE + "/external/acked", "POST")
 def acknowledge_customers_by_extid():
-    return _acknowledge(by_extid=True)
+    return acknowledged(_call(), service.acknowledge, by_extid=True)
 
 
 @route(blueprint, BASE + "/by-additional-field/{field}/{value}", "GET")

@@ -1,8 +1,8 @@
 """``/api/v1/properties``: one route per operation of ``openapi/properties.yaml``."""
 from chalice import Blueprint
 
-from ..core import feeds, tracking
-from ..core.http import call_of, reply, route
+from ..core import feeds
+from ..core.http import acknowledged, call_of, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
@@ -50,17 +50,12 @@ def set_property_extid(identifier):
                                     call.base_url))
 
 
-def _acknowledge(by_extid: bool):
-    call = _call()
-    service.acknowledge(tracking.references_of(call.body), by_extid)
-    return reply(None, 204)
-
 
 @route(blueprint, BASE + "/acked", "POST")
 def acknowledge_properties():
-    return _acknowledge(by_extid=False)
+    return acknowledged(_call(), service.acknowledge, by_extid=False)
 
 
 @route(blueprint, BASE + "/external/acked", "POST")
 def acknowledge_properties_by_extid():
-    return _acknowledge(by_extid=True)
+    return acknowledged(_call(), service.acknowledge, by_extid=True)

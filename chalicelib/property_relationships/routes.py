@@ -2,9 +2,9 @@
 from chalice import Blueprint
 
 from ..accounts import service as accounts
-from ..core import feeds, tracking
+from ..core import feeds
 from ..core.errors import ApiError
-from ..core.http import call_of, reply, route
+from ..core.http import acknowledged, call_of, reply, route
 from ..properties import service as properties
 from . import representation, service
 
@@ -71,17 +71,12 @@ def end_property_relationship(identifier):
     return reply(representation.relationship(record, call.base_url))
 
 
-def _acknowledge(by_extid: bool):
-    call = _call()
-    service.acknowledge(tracking.references_of(call.body), by_extid)
-    return reply(None, 204)
-
 
 @route(blueprint, BASE + "/acked", "POST")
 def acknowledge_property_relationships():
-    return _acknowledge(by_extid=False)
+    return acknowledged(_call(), service.acknowledge, by_extid=False)
 
 
 @route(blueprint, BASE + "/external/acked", "POST")
 def acknowledge_property_relationships_by_extid():
-    return _acknowledge(by_extid=True)
+    return acknowledged(_call(), service.acknowledge, by_extid=True)

@@ -64,8 +64,7 @@ def associate(account_id: str, property_id: str, kind: str,
 
 def end(end_date: str, identifier: str) -> PropertyRelationship:
     """End a live relationship (never before it started); it stays readable."""
-    def attempt():
-        record = get_relationship(identifier)
+    def apply(record, when):
         if record.end_date:
             raise Conflict(f"The {LABEL} {identifier} already ended on {record.end_date}.")
         invalid = [FieldError("/property-relationship-end/end-date", "invalid")]
@@ -77,15 +76,11 @@ def end(end_date: str, identifier: str) -> PropertyRelationship:
             raise BadRequest(f"The end date is before the start date {record.start_date}.",
                              invalid)
         record.end_date = end_date
-        record.last_update_time = timestamps.storage_now()
-        tracking.mark_changed(record, record.last_update_time)
-        record.refresh_feeds()
         key = unique_keys.UniqueKey
-        tracking.save(record, releases=[(
+        return {"releases": [(
             key(_active_key(record.account, record.property_identifier, record.relationship)),
-            key.owner == record.identifier)])
-        return record
-    return tracking.retry_on_conflict(attempt)
+            key.owner == record.identifier)]}
+    return tracking.change(lambda: get_relationship(identifier), apply)
 
 
 def get_relationship(identifier: str | None = None,

@@ -5,8 +5,8 @@ input against the spec before a view runs, and encodes the plain data a view ret
 """
 from chalice import Blueprint
 
-from ..core import feeds, tracking
-from ..core.http import call_of, reply, route
+from ..core import feeds
+from ..core.http import acknowledged, call_of, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
@@ -56,8 +56,7 @@ def _update(call, identifier=None, extid=None):
 def _acknowledge(call, by_extid: bool):
     body = call.body
     with_updates = body.get("acknowledgeUpdates", body.get("acknowlegdeUpdates", True))
-    service.acknowledge(tracking.references_of(body), with_updates, by_extid)
-    return reply(None, 204)
+    return acknowledged(call, service.acknowledge, with_updates=with_updates, by_extid=by_extid)
 
 
 @route(blueprint, "/requests", "POST")

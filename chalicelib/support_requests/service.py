@@ -112,20 +112,13 @@ def post_update(updater: str, identifier: str | None = None, extid: str | None =
                 state: str | None = None, comment: str | None = None,
                 assignee: str | None = None) -> SupportRequest:
     """Add a comment, a state change and/or an assignment, as one optimistic-locked write."""
-    def attempt():
-        request = get_request(identifier, extid)
-        when = timestamps.storage_now()
+    def apply(request, when):
         entries = _entries(request, updater, when, state, comment, assignee)
         for entry in entries:
             request.state = entry.state or request.state
             request.assignee = entry.assignee or request.assignee
         request.updates = list(request.updates or []) + entries
-        request.last_update_time = when
-        tracking.mark_changed(request, when)
-        request.refresh_feeds()
-        tracking.save(request)
-        return request
-    return tracking.retry_on_conflict(attempt)
+    return tracking.change(lambda: get_request(identifier, extid), apply)
 
 
 def set_extid(identifier: str, extid: str) -> SupportRequest:
