@@ -410,3 +410,31 @@ def test_seed_acknowledgements_document_is_accepted(api):
     <acknowledgement>{second}</acknowledgement>
 </acknowledgements>""")
     assert answer.status == 204
+
+
+def test_change_login_by_extid(api):
+    identifier = created(api)
+    api.post_form(f"{BASE}/{identifier}/extid", "extid=CRM-9")
+    answer = put_xml(api, f"{BASE}/extid/CRM-9/change-login",
+                     "<change-login><login-id>new@example.org</login-id></change-login>")
+    assert answer.status == 201 and answer.data["extid"] == "CRM-9"
+    assert [a["identifier"] for a in api.get(f"{BASE}/by_email/original/new@example.org")
+            .data["account"]] == [identifier]
+    assert put_xml(api, f"{BASE}/extid/NOPE/change-login",
+                   "<change-login><login-id>x@example.org</login-id></change-login>"
+                   ).status == 404
+
+
+def test_concurrent_claims_of_one_customer_extid_leave_one_holder(api):
+    accounts = [created(api, email=f"{n}@example.net") for n in range(8)]
+
+    def attempt(identifier):
+        try:
+            return service.set_extid(identifier, "CRM-SAME").identifier
+        except ApiError:
+            return None
+    with ThreadPoolExecutor(8) as pool:
+        winners = [w for w in pool.map(attempt, accounts) if w]
+    assert len(winners) == 1
+    assert api.get(f"{BASE}/extid/CRM-SAME").data["identifier"] == winners[0]
+    assert sum(Account.get(i).extid == "CRM-SAME" for i in accounts) == 1
