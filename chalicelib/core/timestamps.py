@@ -6,7 +6,7 @@ they sort as text in DynamoDB range keys.
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-__all__ = ["now", "to_storage", "from_storage", "to_wire", "parse_iso", "storage_now",
+__all__ = ["now", "to_storage", "to_wire", "parse_iso", "storage_now",
            "from_epoch"]
 
 _ISO = re.compile(

@@ -42,9 +42,3 @@ def acknowledge(references: list[tuple[str, int | None]], by_extid: bool) -> Non
 def list_properties(feed: feeds.Feed) -> list[Property]:
     return feeds.read_page(Property, feed)
 
-
-def flags(identifiers) -> dict[str, Property]:
-    """Identifier -> record, for showing references with their current state."""
-    wanted = sorted(set(identifiers))
-    return {p.identifier: p for p in Property.batch_get(wanted, consistent_read=True)} \
-        if wanted else {}
