@@ -1,5 +1,6 @@
 """The embedded AWS stand-in (moto in server mode) and the environment that points at it."""
 import os
+import socket
 import threading
 
 DEFAULT_PORT = 4566
@@ -33,8 +34,27 @@ class _OneCallAtATime:
             return list(self.app(environ, start_response))
 
 
+class PortInUse(Exception):
+    """A port that the local stack needs is taken by another program."""
+
+
+def check_port_free(host: str, port: int, what: str) -> None:
+    """Raise PortInUse, naming ``what`` and how to move it, if ``host:port`` cannot be bound."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise PortInUse(f"{what}: port {port} on {host} is in use ({error.strerror}).") \
+                from None
+
+
 def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
-    """Start moto's server in this process; return (server, endpoint URL)."""
+    """Start moto's server in this process; return (server, endpoint URL).
+
+    moto is patched first (``local.dynamodb_standin``) so that transactions and streams behave
+    as DynamoDB's at any size.
+    """
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -43,6 +63,9 @@ def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
     )
     from werkzeug.serving import make_server
 
+    from . import dynamodb_standin
+    dynamodb_standin.apply()
+    check_port_free(host, port, "the AWS stand-in (set SERVICEDESK_AWS_PORT)")
     class AtomicMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:
             app = _OneCallAtATime(DomainDispatcherApplication(create_backend_app))

@@ -31,11 +31,11 @@ def local_server(app, host: str, port: int):
         ChaliceRequestHandler,
         ForbiddenError,
         LocalDevServer,
+        ThreadedHTTPServer,
         create_local_server,
     )
 
-    from chalicelib.core.errors import NotFound
-    from chalicelib.core.http import render_error
+    from chalicelib.core.http import unrouted
 
     class OneAtATime(ChaliceRequestHandler):
         lock = threading.Lock()
@@ -44,18 +44,32 @@ def local_server(app, host: str, port: int):
             with self.lock:
                 super()._generic_handle()
 
+        def _send_unrouted(self) -> None:
+            answer = unrouted(self.path, self.command)
+            self._send_http_response(answer.status_code, answer.headers, answer.body.encode())
+
         def _send_error_response(self, error) -> None:
             if not isinstance(error, ForbiddenError):
                 return super()._send_error_response(error)
             # No route matched: API Gateway says 403 "Missing Authentication Token"; we say
-            # 404 in the LEAP format (a gateway response does the same when deployed).
-            answer = render_error(None, NotFound(f"There is no resource at {self.path}."))
-            self._send_http_response(answer.status_code, answer.headers, answer.body.encode())
+            # 404 (or 405) in the API's format (a gateway response does the same when deployed).
+            self._send_unrouted()
+
+        def send_error(self, code: int, message=None, explain=None) -> None:
+            if code != 501:  # 501: a method with no do_<METHOD> (TRACE, CONNECT, FOO...)
+                return super().send_error(code, message, explain)
+            self.close_connection = True
+            self._send_unrouted()
+
+    class QueueingServer(ThreadedHTTPServer):
+        # Python's default backlog is 5: a burst of clients would see connection resets and
+        # could not tell whether their POST was applied. The handler still serves one at a time.
+        request_queue_size = 128
 
     server = create_local_server(app, Config.create(project_dir=str(ROOT)), host, port)
     server.server.server_close()  # it was built to adapt the app; serve with our handler
     return LocalDevServer(server.app_object, Config.create(project_dir=str(ROOT)), host, port,
-                          handler_cls=OneAtATime)
+                          handler_cls=OneAtATime, server_cls=QueueingServer)
 
 
 def main() -> int:
@@ -64,10 +78,18 @@ def main() -> int:
     aws.use_test_credentials()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
+    aws_port = int(os.environ.get("SERVICEDESK_AWS_PORT", aws.DEFAULT_PORT))
+    try:  # before anything is started or seeded
+        aws.check_port_free(host, port, "the service (set PORT)")
+        if not aws.configured_endpoint():
+            aws.check_port_free("127.0.0.1", aws_port, "the AWS stand-in (set "
+                                                       "SERVICEDESK_AWS_PORT)")
+    except aws.PortInUse as error:
+        print(f"make run: {error}", file=sys.stderr)
+        return 2
     moto = None
     if not aws.configured_endpoint():
-        moto, endpoint = aws.start_moto(port=int(os.environ.get("SERVICEDESK_AWS_PORT",
-                                                                aws.DEFAULT_PORT)))
+        moto, endpoint = aws.start_moto(port=aws_port)
         print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json")
     sys.path.insert(0, str(ROOT))
     from chalicelib.core.config import settings
@@ -84,7 +106,8 @@ def main() -> int:
     client_id, secret = demo.seed()
 
     app_module = importlib.import_module("app")
-    poller = StreamPoller(aws.streams_client(), bindings_of(app_module))
+    poller = StreamPoller(aws.streams_client(), bindings_of(app_module),
+                          latest_arn=aws.stream_arn)
     poller.start()
 
     server = local_server(app_module.app, host, port)

@@ -1,25 +1,42 @@
 """Feed DynamoDB stream records to the app's ``on_dynamodb_record`` handlers, as Lambda would.
 
-Chalice's local server runs no event sources, so this does: it reads each table's stream,
-calls the handler with a Lambda-shaped event (``{"Records": [...]}``) in batches, and honours
-the partial batch response: records named in ``batchItemFailures`` are retried with backoff,
-the others are not delivered again.
+Chalice's local server runs no event sources, so this does, with the rules of an event source
+mapping that has ``FunctionResponseTypes: [ReportBatchItemFailures]``:
+
+- each shard is read in order and checkpointed after the records its handler accepted;
+- after a failed record, that record and every later record of the shard are delivered again,
+  in order, with backoff (Lambda retries from the lowest failed sequence number);
+- a record that fails every attempt goes to the failure file (the local counterpart of an
+  on-failure destination) and is logged; the shard then moves on;
+- any error while reading (the stand-in restarted, a stream replaced, an expired iterator) is
+  logged, and the shard is described and opened again from its checkpoint, so the poller never
+  goes deaf.
 """
+import json
 import logging
+import os
 import threading
 import time
 
 log = logging.getLogger(__name__)
 
+__all__ = ["StreamBinding", "StreamPoller", "bindings_of", "FAILURES_FILE"]
+
+#: Where records that failed every attempt are kept (one JSON document a line).
+FAILURES_FILE = os.environ.get("SERVICEDESK_STREAM_FAILURES_FILE",
+                               os.path.join(".local", "failed-stream-records.jsonl"))
+
 
 class StreamBinding:
-    """One stream and the handler that consumes it."""
+    """One table's stream and the handler that consumes it, with per-shard checkpoints."""
 
-    def __init__(self, stream_arn: str, handler, batch_size: int = 100) -> None:
+    def __init__(self, table_name: str, stream_arn: str, handler, batch_size: int = 100) -> None:
+        self.table_name = table_name
         self.stream_arn = stream_arn
         self.handler = handler
         self.batch_size = batch_size
         self.iterators: dict[str, str | None] = {}
+        self.checkpoints: dict[str, str] = {}  # shard -> last sequence number handled
 
 
 def bindings_of(app_module, latest_arn=None) -> list[StreamBinding]:
@@ -31,10 +48,9 @@ def bindings_of(app_module, latest_arn=None) -> list[StreamBinding]:
     bindings = []
     for source in app_module.app.event_sources:
         if hasattr(source, "stream_arn"):
-            arn = source.stream_arn
-            if latest_arn is not None:
-                arn = latest_arn(arn.split(":table/")[1].split("/")[0])
-            bindings.append(StreamBinding(arn, getattr(app_module, source.name),
+            table_name = source.stream_arn.split(":table/")[1].split("/")[0]
+            arn = latest_arn(table_name) if latest_arn is not None else source.stream_arn
+            bindings.append(StreamBinding(table_name, arn, getattr(app_module, source.name),
                                           source.batch_size))
     return bindings
 
@@ -52,55 +68,104 @@ def _lambda_record(record: dict, stream_arn: str) -> dict:
             "dynamodb": dynamodb}
 
 
+def _sequence(record: dict) -> str:
+    return record["dynamodb"]["SequenceNumber"]
+
+
 class StreamPoller:
     def __init__(self, streams_client, bindings: list[StreamBinding], max_attempts: int = 6,
-                 backoff_seconds: float = 0.2) -> None:
+                 backoff_seconds: float = 0.2, latest_arn=None,
+                 failures_file: str | None = FAILURES_FILE) -> None:
         self.client = streams_client
         self.bindings = bindings
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
-        self.dropped: list[dict] = []  # records that failed every attempt (Lambda: on-failure)
+        self.latest_arn = latest_arn  # table name -> current stream ARN, to follow a new stream
+        self.failures_file = failures_file
+        self.dropped: list[dict] = []  # records that failed every attempt
         self._stop = threading.Event()
 
-    def _shard_iterators(self, binding: StreamBinding) -> dict[str, str | None]:
-        if not binding.iterators:
-            shards = self.client.describe_stream(StreamArn=binding.stream_arn)[
-                "StreamDescription"]["Shards"]
-            for shard in shards:
-                binding.iterators[shard["ShardId"]] = self.client.get_shard_iterator(
-                    StreamArn=binding.stream_arn, ShardId=shard["ShardId"],
-                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        return binding.iterators
+    # -- reading -------------------------------------------------------------------------
 
-    def _deliver(self, binding: StreamBinding, records: list[dict]) -> None:
-        pending = records
-        for attempt in range(self.max_attempts):
+    def _open(self, binding: StreamBinding) -> None:
+        """Describe the stream and open each shard after its checkpoint (or at its start)."""
+        if self.latest_arn is not None:
+            arn = self.latest_arn(binding.table_name)
+            if arn != binding.stream_arn:  # a new stream: old checkpoints mean nothing there
+                log.warning("%s: following its new stream %s", binding.table_name, arn)
+                binding.stream_arn, binding.checkpoints = arn, {}
+        shards = self.client.describe_stream(StreamArn=binding.stream_arn)[
+            "StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                         "SequenceNumber": binding.checkpoints[shard_id]}
+                        if shard_id in binding.checkpoints else
+                        {"ShardIteratorType": "TRIM_HORIZON"})
+            binding.iterators[shard_id] = self.client.get_shard_iterator(
+                StreamArn=binding.stream_arn, ShardId=shard_id, **position)["ShardIterator"]
+
+    def poll_binding(self, binding: StreamBinding) -> int:
+        """Deliver what one stream holds now; return how many records were handled."""
+        if not binding.iterators:
+            self._open(binding)
+        handled = 0
+        for shard_id, iterator in list(binding.iterators.items()):
+            if iterator is None:  # a closed shard, read to its end
+                continue
+            answer = self.client.get_records(ShardIterator=iterator, Limit=binding.batch_size)
+            records = [_lambda_record(r, binding.stream_arn) for r in answer["Records"]]
+            if records and not self._deliver(binding, shard_id, records):
+                binding.iterators = {}  # stopping: open again from the checkpoint
+                return handled
+            handled += len(records)
+            binding.iterators[shard_id] = answer.get("NextShardIterator")
+        return handled
+
+    # -- delivering ----------------------------------------------------------------------
+
+    def _deliver(self, binding: StreamBinding, shard_id: str, records: list[dict]) -> bool:
+        """Hand ``records`` to the handler until each is accepted or given up on; False if
+        the poller was stopped first."""
+        pending, attempt = records, 0
+        while pending:
             answer = binding.handler({"Records": pending}, None) or {}
             failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
-            pending = [r for r in pending if r["dynamodb"]["SequenceNumber"] in failed]
-            if not pending:
-                return
-            time.sleep(min(self.backoff_seconds * 2 ** attempt, 5.0))
-        log.error("dropping %d stream record(s) after %d attempts", len(pending),
-                  self.max_attempts)
-        self.dropped.extend(pending)
+            first = next((i for i, r in enumerate(pending) if _sequence(r) in failed), None)
+            accepted = pending if first is None else pending[:first]
+            if accepted:
+                binding.checkpoints[shard_id] = _sequence(accepted[-1])
+                attempt = 0
+            if first is None:
+                return True
+            pending, attempt = pending[first:], attempt + 1
+            if attempt >= self.max_attempts:
+                self._give_up(binding, shard_id, pending[0])
+                pending, attempt = pending[1:], 0
+                continue
+            if self._stop.wait(min(self.backoff_seconds * 2 ** (attempt - 1), 5.0)):
+                return False
+        return True
+
+    def _give_up(self, binding: StreamBinding, shard_id: str, record: dict) -> None:
+        log.error("stream record %s of %s failed %d attempts; kept in %s",
+                  _sequence(record), binding.table_name, self.max_attempts,
+                  self.failures_file or "memory")
+        failure = {"table": binding.table_name, "shard": shard_id, "attempts": self.max_attempts,
+                   "failed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                   "record": record}
+        self.dropped.append(failure)
+        if self.failures_file:
+            os.makedirs(os.path.dirname(self.failures_file) or ".", exist_ok=True)
+            with open(self.failures_file, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(failure, default=str) + "\n")
+        binding.checkpoints[shard_id] = _sequence(record)
+
+    # -- running -------------------------------------------------------------------------
 
     def poll_once(self) -> int:
-        """Deliver what the streams hold now; return how many records were delivered."""
-        delivered = 0
-        for binding in self.bindings:
-            iterators = self._shard_iterators(binding)
-            for shard_id, iterator in list(iterators.items()):
-                if iterator is None:
-                    continue
-                answer = self.client.get_records(ShardIterator=iterator,
-                                                 Limit=binding.batch_size)
-                iterators[shard_id] = answer.get("NextShardIterator")
-                records = [_lambda_record(r, binding.stream_arn) for r in answer["Records"]]
-                if records:
-                    self._deliver(binding, records)
-                    delivered += len(records)
-        return delivered
+        """Deliver what every stream holds now; return how many records were handled."""
+        return sum(self.poll_binding(binding) for binding in self.bindings)
 
     def drain(self) -> int:
         """Poll until the streams are empty (tests use this to wait for side effects)."""
@@ -109,19 +174,32 @@ class StreamPoller:
             total += count
         return total
 
-    def run(self, idle_seconds: float = 0.2) -> None:
+    def run_binding(self, binding: StreamBinding, idle_seconds: float = 0.05) -> None:
+        failing = False
         while not self._stop.is_set():
             try:
-                if not self.poll_once():
+                handled = self.poll_binding(binding)
+                if failing:
+                    log.warning("%s: stream reading again", binding.table_name)
+                failing = False
+                if not handled:
                     self._stop.wait(idle_seconds)
-            except Exception:  # noqa: BLE001 - keep polling; the next poll retries
-                log.exception("stream poll failed")
+            except Exception as error:  # noqa: BLE001 - open again from the checkpoint
+                binding.iterators = {}
+                if not failing:
+                    log.warning("%s: stream read failed (%s); opening it again from its "
+                                "checkpoint", binding.table_name, error)
+                failing = True
                 self._stop.wait(1.0)
 
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run, name="stream-poller", daemon=True)
-        thread.start()
-        return thread
+    def start(self) -> list[threading.Thread]:
+        """One thread per stream, as Lambda polls each shard on its own."""
+        threads = [threading.Thread(target=self.run_binding, args=(binding,), daemon=True,
+                                    name=f"stream-poller-{binding.table_name}")
+                   for binding in self.bindings]
+        for thread in threads:
+            thread.start()
+        return threads
 
     def stop(self) -> None:
         self._stop.set()

@@ -1,5 +1,6 @@
-"""Test set-up: moto in server mode (real HTTP, as the local runner uses), fresh tables and
-demo data for every test, chalice's test client, and the same stream poller as ``make run``.
+"""Test set-up: moto in server mode (real HTTP, as the local runner uses), the tables created
+once per session and put back to the demo data before every test, chalice's test client, and
+the same stream poller as ``make run``.
 
 The environment is set before ``app`` is imported: chalice's test client does not apply
 ``.chalice/config.json`` to modules that are already imported.
@@ -38,7 +39,7 @@ settings.reload()
 
 import app as app_module  # noqa: E402
 from chalicelib.tables import create_all_tables  # noqa: E402
-from local import demo  # noqa: E402
+from local import demo, dynamodb_standin  # noqa: E402
 from local.stream_poller import StreamPoller, bindings_of  # noqa: E402
 
 from .support import Api  # noqa: E402
@@ -48,13 +49,19 @@ def pytest_sessionfinish(session, exitstatus):
     _MOTO.stop()
 
 
-@pytest.fixture(autouse=True)
-def fresh_aws():
-    """Every test starts from empty tables, the demo client, topics and account."""
-    requests.post(f"{ENDPOINT}/moto-api/reset", timeout=30)
+@pytest.fixture(scope="session")
+def demo_items():
+    """The tables, created once, holding only the demo client, topics and account."""
     create_all_tables()
     aws.verify_sender(settings.mail_from)
     demo.seed()
+    return dynamodb_standin.snapshot_items()
+
+
+@pytest.fixture(autouse=True)
+def fresh_aws(demo_items):
+    """Every test starts from the demo data, with empty streams and no e-mail sent."""
+    dynamodb_standin.restore_items(demo_items)
     yield
 
 
@@ -71,7 +78,7 @@ class Streams:
     def __init__(self, **options) -> None:
         self.poller = StreamPoller(aws.streams_client(),
                                    bindings_of(app_module, latest_arn=aws.stream_arn),
-                                   backoff_seconds=0, **options)
+                                   backoff_seconds=0, failures_file=None, **options)
 
     def binding(self, handler_name: str):
         return next(b for b in self.poller.bindings

@@ -18,7 +18,8 @@ from .config import settings
 from .errors import ApiError
 from .validation import ValidRequest, validate_request
 
-__all__ = ["handle", "call_of", "Call", "reply", "route", "acknowledged"]
+__all__ = ["handle", "call_of", "Call", "reply", "route", "acknowledged", "render_error",
+           "unrouted"]
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,7 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     operation = spec.find_operation(route, request.method)
     try:
         if operation is None:
-            allowed = spec.methods_of(route)
-            raise ApiError(f"Method {request.method} is not allowed on {request.path}.",
-                           status=405, headers={"Allow": ", ".join(allowed)})
+            return unrouted(request.path, request.method, route)
         principal = auth.authenticate(request.headers.get("authorization"))
         auth.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
@@ -88,6 +87,19 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     except Exception:  # a bug or an AWS outage: log it, tell the client nothing internal
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(operation, ApiError("An internal error occurred.", status=500))
+
+
+def unrouted(path: str, method: str, route: str | None = None) -> Response:
+    """The answer to a request that no operation serves: 405 naming the methods the path
+    allows, in its API's error format, or 404 when no route has that path."""
+    route = route or spec.route_of(path)
+    allowed = spec.methods_of(route) if route else []
+    if not allowed:
+        return render_error(None, ApiError(f"There is no resource at {path}.", status=404))
+    api_of_route = spec.find_operation(route, allowed[0])
+    return render_error(api_of_route, ApiError(
+        f"Method {method} is not allowed on {path}.", status=405,
+        headers={"Allow": ", ".join(allowed)}))
 
 
 def _encode(operation: spec.Operation, response: Response) -> Response:

@@ -6,9 +6,11 @@ parses YAML. The index is built on first use, not at import, to keep cold starts
 """
 import json
 import os
+import re
 from functools import cache
 
-__all__ = ["Operation", "find_operation", "operations", "resolver", "SPEC_DIR"]
+__all__ = ["Operation", "find_operation", "operations", "resolver", "SPEC_DIR", "methods_of",
+           "route_of"]
 
 SPEC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "openapi")
 
@@ -101,3 +103,15 @@ def methods_of(route_path: str) -> list[str]:
     return sorted(method for path, method in operations() if path == route_path)
 
 
+@cache
+def _route_patterns() -> list[tuple[re.Pattern, str]]:
+    # Static segments first, as chalice matches them before a {parameter}.
+    routes = {path for path, _ in operations()}
+    return [(re.compile("^" + re.sub(r"{[^}]+}", "[^/]+", route) + "/?$"), route)
+            for route in sorted(routes, key=lambda route: (route.count("{"), route))]
+
+
+def route_of(path: str) -> str | None:
+    """The route (as chalice declares it) that serves a request path, or None."""
+    path = path.split("?")[0]
+    return next((route for pattern, route in _route_patterns() if pattern.match(path)), None)
