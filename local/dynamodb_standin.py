@@ -244,7 +244,15 @@ def get_records(self, iterator_arn: str, limit: int) -> dict:
     if iterator_arn not in iterators:
         raise ExpiredIteratorException("Iterator expired. The iterator was created over 15 "
                                        "minutes ago or is not known.")
-    return iterators[iterator_arn].get(limit)
+    iterator = iterators[iterator_arn]
+    answer = iterator.get(limit)
+    shard = iterator.stream_shard
+    if self.dynamodb.tables.get(shard.table.name) is not shard.table \
+            or shard.table.stream_shard is not shard:
+        # The table was deleted (or its stream replaced): as in DynamoDB, the old shard is
+        # closed, and a reader learns so from the missing NextShardIterator.
+        answer.pop("NextShardIterator", None)
+    return answer
 
 
 # -- for tests: back to a known state without recreating tables -------------------------

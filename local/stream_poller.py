@@ -120,6 +120,8 @@ class StreamPoller:
                 return handled
             handled += len(records)
             binding.iterators[shard_id] = answer.get("NextShardIterator")
+        if not any(binding.iterators.values()):  # every shard closed: the stream was replaced
+            binding.iterators = {}
         return handled
 
     # -- delivering ----------------------------------------------------------------------
