@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -33,11 +34,17 @@ def wait_until(check, seconds: float):
     raise AssertionError("timed out")
 
 
-def test_local_runner_serves_the_api_and_sends_email_over_real_http():
-    port, aws_port = free_port(), free_port()
+def runner_environment(port: int, aws_port: int) -> dict:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("SERVICEDESK_", "AWS_"))}
     env.update(PORT=str(port), SERVICEDESK_AWS_PORT=str(aws_port))
+    return env
+
+
+def test_local_runner_serves_the_api_and_sends_email_over_real_http(tmp_path):
+    port, aws_port = free_port(), free_port()
+    env = runner_environment(port, aws_port)
+    env["SERVICEDESK_STREAM_FAILURES_FILE"] = str(tmp_path / "failed.jsonl")
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}/api/v1"
@@ -62,8 +69,36 @@ def test_local_runner_serves_the_api_and_sends_email_over_real_http():
         [email] = wait_until(mail, 10)
         assert email["destinations"]["ToAddresses"] == ["joe.banks@example.net"]
         assert "is now Problem" in email["subject"]
+
+        # 40 clients at once: every connection is queued and answered, none reset
+        def raise_one(n):
+            return requests.post(f"{base}/requests", auth=AUTH, headers=XML, timeout=60, data=(
+                '<support-request><account identifier="01234574"/><topic identifier="Alarm"/>'
+                f'<summary>Burst {n}</summary></support-request>')).status_code
+        with ThreadPoolExecutor(40) as pool:
+            assert list(pool.map(raise_one, range(40))) == [201] * 40
+
+        trace = requests.request("TRACE", f"{base}/requests", auth=AUTH, timeout=5)
+        assert trace.status_code == 405 and "<message>Method TRACE" in trace.text
+        assert trace.headers["Allow"] == "GET, POST"
+        wrong = requests.get(f"http://127.0.0.1:{port}/oauth2/token", timeout=5)
+        assert wrong.status_code == 405 and wrong.json()["error"] == "invalid_request"
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "curl -u demo:demo-secret" in output
+
+
+def test_a_port_in_use_stops_the_runner_at_once_with_one_clear_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for env in (runner_environment(port, free_port()), runner_environment(free_port(), port)):
+            started = time.monotonic()
+            done = subprocess.run([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=30)
+            assert done.returncode != 0 and time.monotonic() - started < 15
+            assert f"port {port} on 127.0.0.1 is in use" in done.stderr
+            assert "servicedesk is running" not in done.stdout
