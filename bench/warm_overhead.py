@@ -43,12 +43,14 @@ def main() -> None:
                              description="A maintenance van is in it." * 5,
                              email="joe.banks@example.net", creator="Joseph Banks",
                              community="original", account="01234574", creation_time=when,
-                             last_update_time=when, unacked_since=when, updates=[
-                                 Update(type="COMMENT_ADDED", update_time=when, updater="Orville",
-                                        comment="Calling the driver.", unacked_since=when,
-                                        version=n) for n in range(2, 4)])
+                             last_update_time=when, unacked_since=when, update_count=2)
+    updates = [Update("10000001", f"{n:010d}#0", type="COMMENT_ADDED", update_time=when,
+                      updater="Orville", comment="Calling the driver.", version=n)
+               for n in range(2, 4)]
     canned = {"servicedesk-api-clients": {"Item": client.serialize()},
-              "servicedesk-support-requests": {"Item": request.serialize()}}
+              "servicedesk-support-requests": {"Item": request.serialize()},
+              "servicedesk-support-request-updates": {
+                  "Items": [update.serialize() for update in updates], "Count": 2}}
 
     def instant(self, operation, params):
         return canned[params["TableName"]]

@@ -51,7 +51,7 @@ def test_concurrent_comments_are_all_kept(api):
         "agent", identifier, comment=f"comment {n}"), range(THREADS))
     assert errors == [None] * THREADS
     stored = SupportRequest.get(identifier, consistent_read=True)
-    assert sorted(u.comment for u in stored.updates) == sorted(f"comment {n}"
+    assert sorted(u.comment for u in stored.updates()) == sorted(f"comment {n}"
                                                                 for n in range(THREADS))
     assert stored.version == THREADS + 1
 
@@ -63,7 +63,7 @@ def test_concurrent_state_changes_are_each_applied_or_refused_never_lost(api):
         "agent", identifier, state=state), states)
     applied = [state for state, result in zip(states, results, strict=True) if result]
     stored = SupportRequest.get(identifier, consistent_read=True)
-    history = [u.state for u in stored.updates]
+    history = [u.state for u in stored.updates()]
     assert sorted(history) == sorted(applied)  # every accepted change is in the history
     assert all("cannot move" in e.message for e in errors if e)  # the rest were refused
     assert all(a != b for a, b in zip(history, history[1:], strict=False))  # real transitions
@@ -83,10 +83,10 @@ def test_an_acknowledgement_racing_changes_never_clears_one_it_did_not_see(api):
     run_all(work, range(THREADS))
     stored = SupportRequest.get(identifier, consistent_read=True)
     newest_seen = max(seen_versions)
-    for update in stored.updates:
-        if update.unacked_since is None:
+    for update in stored.updates():
+        if not stored.is_unacked(update):
             assert update.version <= newest_seen
         if update.version > newest_seen:
-            assert update.unacked_since is not None
-    if any(u.version > newest_seen for u in stored.updates):
+            assert stored.is_unacked(update)
+    if any(u.version > newest_seen for u in stored.updates()):
         assert stored.unacked_since is not None

@@ -14,6 +14,7 @@ TABLES = {
     "accounts": "servicedesk-accounts",
     "topics": "servicedesk-topics",
     "support_requests": "servicedesk-support-requests",
+    "support_request_updates": "servicedesk-support-request-updates",
     "unique_keys": "servicedesk-unique-keys",
     "history": "servicedesk-history",
     "account_fields": "servicedesk-account-fields",

@@ -3,7 +3,8 @@
 A tracked record has a LEAP ``identifier``, an optimistic-lock ``version``, an ``extid``, the
 acknowledgement state (``unacked_since``; ``changed_version`` is the version of its newest
 unacknowledged change) and its place in the paged lists (feeds, see ``core.feeds``). Subclasses
-add their attributes, their own ``FEED_SCOPES`` beyond "all", and may name ``ack_children``.
+add their attributes, their own ``FEED_SCOPES`` beyond "all", and may have children that are
+acknowledged with them (``acknowledge_children``).
 """
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.models import Model
@@ -15,7 +16,6 @@ __all__ = ["TrackedRecord", "plain"]
 
 class TrackedRecord(Model):
     FEED_SCOPES: list[tuple[str, ...]] = [()]
-    ack_children: str | None = None  # a list attribute whose entries are acknowledged too
 
     identifier = UnicodeAttribute(hash_key=True)
     version = VersionAttribute()
@@ -40,6 +40,15 @@ class TrackedRecord(Model):
                                self.last_update_time, self.identifier)
         for name, value in keys.items():
             setattr(self, name, value)
+
+    def acknowledge_children(self, seen_version: int) -> str | None:
+        """Acknowledge the children changed up to ``seen_version``; return since when the
+        oldest child left unacknowledged has been (None if none is)."""
+        return None
+
+    def acknowledgement_state(self) -> tuple:
+        """What an acknowledgement may change, to tell whether it changed anything."""
+        return (self.unacked_since,)
 
     def companions(self) -> tuple[list, list]:
         """Items to (save, delete) in the same transaction as this record (derived copies)."""

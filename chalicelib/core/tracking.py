@@ -133,22 +133,13 @@ def _clear(record, seen_version: int | None, with_children: bool) -> bool:
     """Clear what ``record`` carried up to ``seen_version``; True if anything changed."""
     current = record.version or 0
     seen = current if seen_version is None else min(seen_version, current)
-    before = (record.unacked_since, [c.unacked_since for c in _children(record)])
-    unseen = []
-    for child in _children(record) if with_children else []:
-        if child.unacked_since and child.version <= seen:
-            child.unacked_since = None
-        elif child.unacked_since:
-            unseen.append(child.unacked_since)
+    before = record.acknowledgement_state()
+    oldest_unseen = record.acknowledge_children(seen) if with_children else None
     if record.unacked_since and (record.changed_version or 0) <= seen:
         record.unacked_since = None
-    elif record.unacked_since and unseen:
-        record.unacked_since = min(unseen)  # flagged since its oldest change still unseen
-    return before != (record.unacked_since, [c.unacked_since for c in _children(record)])
-
-
-def _children(record) -> list:
-    return (getattr(record, record.ack_children, None) or []) if record.ack_children else []
+    elif record.unacked_since and oldest_unseen:
+        record.unacked_since = oldest_unseen  # flagged since its oldest change still unseen
+    return before != record.acknowledgement_state()
 
 
 def acknowledge(model, label: str, references: list[tuple[str, int | None]],

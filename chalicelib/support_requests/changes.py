@@ -3,7 +3,8 @@ request's address for every update that moved its state."""
 from html import escape
 
 from ..streams import history, notifications
-from .models import SupportRequest
+from ..streams.batch import image_value
+from .models import SupportRequest, Update, entry_key
 
 __all__ = ["handle_support_request_record", "KIND"]
 
@@ -19,11 +20,15 @@ def handle_support_request_record(record: dict) -> None:
     history.record_change(KIND, record)
     if not new or old == new:  # removed, or a write that changed nothing
         return
+    added = int(image_value(new, "update_count") or 0) - int(image_value(old, "update_count")
+                                                              or 0)
+    if added <= 0:
+        return
     request = SupportRequest.from_raw_data(new)
-    already = len(SupportRequest.from_raw_data(old).updates or []) if old else 0
-    for position, update in enumerate(request.updates[already:], start=already):
+    for update in Update.query(request.identifier, Update.entry.startswith(
+            entry_key(request.version)[:-1]), consistent_read=True):
         if update.state:
-            notifications.send_once(f"{KIND}#{request.identifier}", f"update-{position:06d}",
+            notifications.send_once(f"{KIND}#{request.identifier}", f"update-{update.entry}",
                                     state_change_email(request, update))
 
 

@@ -1,8 +1,10 @@
-"""Support requests and the topics that classify them.
+"""Support requests, their updates and the topics that classify them.
 
-A request and its history of updates are one item, so that an update is one atomic,
-optimistic-locked write and the next GET sees it (read your writes). Its feed keys place it in
-the lists: all requests, by topic, and by topic in a state, each also split by acknowledgement.
+Each update of a request is an item of its own (a request may carry thousands; one item holds
+400 KB), written in the same transaction as the request, which keeps their count: an update is
+one atomic, optimistic-locked write, and the next GET sees it (read your writes). The request's
+feed keys place it in the lists: all requests, by topic, and by topic in a state, each also
+split by acknowledgement.
 """
 from pynamodb.attributes import (
     ListAttribute,
@@ -16,22 +18,31 @@ from ..core import feeds
 from ..core.db import meta, shares_connection
 from ..core.records import TrackedRecord
 
-__all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES"]
+__all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES",
+           "entry_key"]
 
 STATES = ("NEW", "IN_PROGRESS", "PROBLEM", "SUCCESSFUL", "CANCELLED")
 TERMINAL_STATES = ("SUCCESSFUL", "CANCELLED")
 FEED_SCOPES = [(), ("topic",), ("topic", "state")]
 
 
-class Update(MapAttribute):
+def entry_key(version: int, position: int = 0) -> str:
+    """An update's sort key: the request version that added it, then its place in that write."""
+    return f"{version:010d}#{position}"
+
+
+@shares_connection
+class Update(Model):
     """One entry of a request's history: a comment, a state change or an assignment."""
+    Meta = meta("support_request_updates")
+    request = UnicodeAttribute(hash_key=True)  # the request's identifier
+    entry = UnicodeAttribute(range_key=True)  # entry_key(version, position)
     type = UnicodeAttribute()  # COMMENT_ADDED | STATE_CHANGED | ASSIGNED
     state = UnicodeAttribute(null=True)  # the state it moved to, when it moved the request
     assignee = UnicodeAttribute(null=True)
     update_time = UnicodeAttribute()
     updater = UnicodeAttribute()
     comment = UnicodeAttribute(null=True)
-    unacked_since = UnicodeAttribute(null=True)
     version = NumberAttribute()  # the request version that this update created
 
 
@@ -39,7 +50,6 @@ class Update(MapAttribute):
 class SupportRequest(TrackedRecord):
     Meta = meta("support_requests", streams=True)
     FEED_SCOPES = FEED_SCOPES
-    ack_children = "updates"
 
     state = UnicodeAttribute()
     topic = UnicodeAttribute()
@@ -55,7 +65,10 @@ class SupportRequest(TrackedRecord):
     assignee = UnicodeAttribute(null=True)
     community = UnicodeAttribute()
     account = UnicodeAttribute()
-    updates = ListAttribute(of=Update, default=list)
+    update_count = NumberAttribute(default=0)
+    # Updates up to this request version are acknowledged: an acknowledgement clears every
+    # update its client saw, so the acknowledged ones are always the oldest.
+    updates_acked_through = NumberAttribute(default=0)
 
     feed_topic = UnicodeAttribute(null=True)
     feed_topic_ack = UnicodeAttribute(null=True)
@@ -68,6 +81,35 @@ class SupportRequest(TrackedRecord):
 
     def feed_values(self) -> dict[str, str]:
         return {"topic": self.topic, "state": self.state}
+
+    def add_updates(self, updates: list[Update]) -> None:
+        """Updates to write with this request's next save (see ``companions``)."""
+        self._new_updates = [*getattr(self, "_new_updates", []), *updates]
+        self.update_count = (self.update_count or 0) + len(updates)
+
+    def companions(self) -> tuple[list, list]:
+        return list(getattr(self, "_new_updates", [])), []
+
+    def updates(self) -> list[Update]:
+        """Every update, oldest first, read strongly consistently (read your writes)."""
+        if not self.update_count:
+            return []
+        return list(Update.query(self.identifier, consistent_read=True))
+
+    def is_unacked(self, update: Update) -> bool:
+        return update.version > (self.updates_acked_through or 0)
+
+    def acknowledge_children(self, seen_version: int) -> str | None:
+        """Acknowledge the updates up to ``seen_version``; the time of the oldest left."""
+        self.updates_acked_through = max(self.updates_acked_through or 0, seen_version)
+        if (self.updates_acked_through or 0) >= (self.version or 0):
+            return None
+        oldest = next(Update.query(self.identifier, Update.entry >= entry_key(
+            self.updates_acked_through + 1), consistent_read=True, limit=1), None)
+        return oldest.update_time if oldest else None
+
+    def acknowledgement_state(self) -> tuple:
+        return self.unacked_since, self.updates_acked_through
 
 
 class SubTopic(MapAttribute):

@@ -45,12 +45,12 @@ def summary(request: SupportRequest, base_url: str) -> dict:
 def full(request: SupportRequest, base_url: str) -> dict:
     """A request with its history, newest update first."""
     updates = [{
-        "unacked-since": to_wire(update.unacked_since),
+        "unacked-since": to_wire(update.update_time) if request.is_unacked(update) else None,
         "type": update.type,
         "state": update.state,
         "assignee": update.assignee,
         "update-time": to_wire(update.update_time),
         "updater": update.updater,
         "comment": update.comment or "",
-    } for update in reversed(request.updates or [])]
+    } for update in reversed(request.updates())]
     return {**summary(request, base_url), "updates": updates}

@@ -5,7 +5,7 @@ from ..accounts import service as accounts
 from ..core import feeds, timestamps, tracking, unique_keys
 from ..core.errors import Conflict, FieldError, NotFound
 from ..properties import service as properties
-from .models import TERMINAL_STATES, SupportRequest, Topic, Update
+from .models import TERMINAL_STATES, SupportRequest, Topic, Update, entry_key
 
 __all__ = ["raise_request", "get_request", "post_update", "set_extid", "acknowledge",
            "list_requests", "EXTID_KIND", "LABEL", "add_topic"]
@@ -101,10 +101,10 @@ def _entries(request: SupportRequest, updater: str, when: str, state: str | None
     if not entries:
         entries.append(Update(type="COMMENT_ADDED"))
     entries[-1].comment = comment
-    for entry in entries:
-        entry.update_time = entry.unacked_since = when
-        entry.updater = updater
-        entry.version = (request.version or 0) + 1
+    version = (request.version or 0) + 1  # the version this write gives the request
+    for position, entry in enumerate(entries):
+        entry.request, entry.entry = request.identifier, entry_key(version, position)
+        entry.update_time, entry.updater, entry.version = when, updater, version
     return entries
 
 
@@ -117,7 +117,7 @@ def post_update(updater: str, identifier: str | None = None, extid: str | None =
         for entry in entries:
             request.state = entry.state or request.state
             request.assignee = entry.assignee or request.assignee
-        request.updates = list(request.updates or []) + entries
+        request.add_updates(entries)
     return tracking.change(lambda: get_request(identifier, extid), apply)
 
 
