@@ -41,8 +41,16 @@ def local_server(app, host: str, port: int):
         lock = threading.Lock()
 
         def _generic_handle(self) -> None:
+            # chalice splits ";..." off the path (urlparse's "params"); API Gateway does not,
+            # so "/requests/1;x=1" must reach the route as identifier "1;x=1" (then refused).
+            path, query = (self.path.split("?", 1) + [None])[:2]
+            self.path = path.replace(";", "%3B") + (f"?{query}" if query is not None else "")
             with self.lock:
                 super()._generic_handle()
+
+        # chalice binds its do_<METHOD> names to its own _generic_handle: bind them to ours
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = \
+            _generic_handle
 
         def _send_unrouted(self) -> None:
             answer = unrouted(self.path, self.command)

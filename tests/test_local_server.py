@@ -78,6 +78,9 @@ def test_local_runner_serves_the_api_and_sends_email_over_real_http(tmp_path):
         with ThreadPoolExecutor(40) as pool:
             assert list(pool.map(raise_one, range(40))) == [201] * 40
 
+        with_params = requests.get(f"{base}/requests/10000001;x=1", auth=AUTH, timeout=5)
+        assert with_params.status_code == 400 and 'xpath="identifier"' in with_params.text
+
         trace = requests.request("TRACE", f"{base}/requests", auth=AUTH, timeout=5)
         assert trace.status_code == 405 and "<message>Method TRACE" in trace.text
         assert trace.headers["Allow"] == "GET, POST"
@@ -102,3 +105,33 @@ def test_a_port_in_use_stops_the_runner_at_once_with_one_clear_line():
             assert done.returncode != 0 and time.monotonic() - started < 15
             assert f"port {port} on 127.0.0.1 is in use" in done.stderr
             assert "servicedesk is running" not in done.stdout
+
+
+def test_storage_down_answers_503_with_retry_after_and_recovers_without_a_restart():
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    port, aws_port = free_port(), free_port()
+    standin = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    standin.start()
+    env = runner_environment(port, free_port())
+    env["SERVICEDESK_AWS_ENDPOINT"] = f"http://127.0.0.1:{aws_port}"
+    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=5).ok, 60)
+        standin.stop()
+        down = requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=30)
+        assert down.status_code == 503 and down.headers["Retry-After"] == "5"
+        assert "<message>The service is temporarily unavailable" in down.text
+        token = requests.post(f"{base}/oauth2/token", auth=AUTH, timeout=30,
+                              data={"grant_type": "client_credentials"})
+        assert token.status_code == 503
+        assert token.json()["error"] == "temporarily_unavailable"
+        standin = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+        standin.start()
+        assert requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=30).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        standin.stop()
+    assert "unhandled error" not in output, output

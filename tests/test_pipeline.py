@@ -1,5 +1,6 @@
 """What every request goes through: authentication, scopes, validation, safe XML, errors."""
 import base64
+import json
 from datetime import timedelta
 
 from chalicelib.core import auth
@@ -60,13 +61,21 @@ def test_token_for_a_scope_the_client_lacks_is_refused(api):
     answer = api.request("POST", "/oauth2/token", "grant_type=client_credentials&scope=requests",
                          headers={"Content-Type": "application/x-www-form-urlencoded"},
                          auth=basic(client_id, secret))
-    assert answer.status == 403 and answer.data["error"] == "invalid_scope"
+    assert answer.status == 400 and answer.data["error"] == "invalid_scope"  # RFC 6749, 5.2
 
 
 def test_token_endpoint_refuses_other_grants_and_bad_credentials(api):
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     answer = api.request("POST", "/oauth2/token", "grant_type=password", headers=form)
+    assert answer.status == 400 and answer.data["error"] == "unsupported_grant_type"
+    answer = api.request("POST", "/oauth2/token", "scope=requests", headers=form)
     assert answer.status == 400 and answer.data["error"] == "invalid_request"
+    answer = api.request("POST", "/oauth2/token", "grant_type=client_credentials&scope=Bad!",
+                         headers=form)
+    assert answer.status == 400 and answer.data["error"] == "invalid_scope"
+    answer = api.request("GET", "/oauth2/token")
+    assert answer.status == 405 and json.loads(answer.body)["error"] == "invalid_request"
+    assert answer.headers["allow"] == "POST"
     answer = api.request("POST", "/oauth2/token", "grant_type=client_credentials", headers=form,
                          auth=basic("demo", "nope"))
     assert answer.status == 401 and answer.data["error"] == "invalid_client"

@@ -1,5 +1,6 @@
 """Properties and property relationships, through chalice's test client."""
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from chalicelib.core.errors import ApiError
 from chalicelib.property_relationships import service
@@ -111,6 +112,18 @@ def test_same_live_relationship_twice_gets_409_until_it_ends(api):
     assert associate(api, property_id).status == 409
     assert end(api, identifier, "2020-06-30").status == 200
     assert associate(api, property_id, start="2020-07-01").status == 201
+
+
+def test_a_relationship_ended_in_the_future_is_live_until_its_end_date(api):
+    property_id = new_property(api)
+    identifier = associate(api, property_id).data["identifier"]
+    assert end(api, identifier, "2999-12-31").status == 200
+    refused = associate(api, property_id)
+    assert refused.status == 409 and identifier in refused.message
+    other = new_property(api, "Unit 2")
+    ended_today = associate(api, other).data["identifier"]
+    assert end(api, ended_today, date.today().isoformat()).status == 200
+    assert associate(api, other).status == 201  # it ended today: no longer live
 
 
 def test_concurrent_associations_of_one_relationship_create_one(api):

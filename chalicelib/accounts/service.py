@@ -24,8 +24,8 @@ ACTIVE_COUNTER = "counter#active-customer-accounts"
 
 def is_luhn_valid(identifier: str) -> bool:
     """Customer identifiers are numbers whose last digit is a Luhn check digit."""
-    if not identifier.isdigit() or len(identifier) < 2:
-        return False
+    if not (2 <= len(identifier) <= 64 and identifier.isascii() and identifier.isdigit()):
+        return False  # ASCII digits only: str.isdigit alone takes in every script's digits
     total = 0
     for position, digit in enumerate(int(d) for d in reversed(identifier)):
         if position % 2:

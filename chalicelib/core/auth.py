@@ -15,7 +15,7 @@ from pynamodb.models import Model
 
 from .config import settings
 from .db import meta, shares_connection
-from .errors import Forbidden, Unauthorized
+from .errors import BadRequest, FieldError, Forbidden, Unauthorized
 
 __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
            "authorize", "issue_token", "SCOPES"]
@@ -128,8 +128,9 @@ def issue_token(principal: Principal, requested: set[str] | None = None) -> tupl
     """A new bearer token for ``principal`` limited to ``requested`` scopes (default: all)."""
     scopes = principal.scopes if not requested else requested
     if not scopes <= principal.scopes:
-        raise Forbidden("invalid_scope: the client may not request "
-                        + " ".join(sorted(scopes - principal.scopes)))
+        raise BadRequest("The client may not request the scope(s) "
+                         + " ".join(sorted(scopes - principal.scopes)) + ".",
+                         [FieldError("scope", "invalid")], code="invalid_scope")
     token = secrets.token_urlsafe(32)
     AccessToken(_digest(token), client_id=principal.client_id, name=principal.name,
                 scopes=set(scopes) or None,

@@ -8,7 +8,12 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from .config import settings
 
 __all__ = ["meta", "create_tables", "is_conditional_failure", "is_too_large", "connection",
-           "shares_connection"]
+           "shares_connection", "is_unavailable"]
+
+# AWS's answers that mean "not now": the same call may well succeed in a moment.
+_UNAVAILABLE_CODES = {"ServiceUnavailable", "InternalServerError", "ThrottlingException",
+                      "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                      "ResourceNotFoundException"}
 
 
 def meta(logical_table: str, streams: bool = False) -> type:
@@ -47,6 +52,27 @@ def is_too_large(error: Exception) -> bool:
     """True when a write failed because the item would exceed DynamoDB's 400 KB."""
     return getattr(error, "cause_response_code", None) == "ValidationException" and \
         "size" in (getattr(error, "cause_response_message", None) or "").lower()
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) says AWS could not be reached or is overloaded.
+
+    A missing table counts too: it is a deployment fault that no client can fix, and the same
+    call works again once the table is back.
+    """
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (ConnectionError, HTTPClientError)):
+            return True
+        if isinstance(error, ClientError) and error.response.get("Error", {}).get(
+                "Code") in _UNAVAILABLE_CODES:
+            return True
+        if getattr(error, "cause_response_code", None) in _UNAVAILABLE_CODES:
+            return True
+        error = getattr(error, "cause", None) or error.__cause__ or error.__context__
+    return False
 
 
 _connection = None

@@ -2,7 +2,7 @@
 from chalice.app import ChaliceUnhandledError
 
 __all__ = ["ApiError", "FieldError", "NotFound", "Conflict", "BadRequest", "Unauthorized",
-           "Forbidden"]
+           "Forbidden", "Unavailable"]
 
 
 class FieldError:
@@ -30,9 +30,11 @@ class ApiError(ChaliceUnhandledError):
     status = 400
 
     def __init__(self, message: str, field_errors: list | None = None,
-                 status: int | None = None, headers: dict | None = None) -> None:
+                 status: int | None = None, headers: dict | None = None,
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code  # a machine-readable reason, for formats that carry one (OAuth 2.0)
         self.field_errors = list(field_errors or [])
         self.headers = dict(headers or {})
         if status is not None:
@@ -57,3 +59,13 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     status = 409
+
+
+class Unavailable(ApiError):
+    """Storage (or another AWS service) cannot be reached: the client should retry later."""
+    status = 503
+
+    def __init__(self, message: str = "The service is temporarily unavailable; retry later.",
+                 retry_after_seconds: int = 5) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after_seconds)},
+                         code="temporarily_unavailable")

@@ -13,9 +13,9 @@ from typing import Any
 from chalice import Response
 from lxml import etree
 
-from . import auth, spec, xml, xml_binding
+from . import auth, db, spec, xml, xml_binding
 from .config import settings
-from .errors import ApiError
+from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
 
 __all__ = ["handle", "call_of", "Call", "reply", "route", "acknowledged", "render_error",
@@ -84,9 +84,13 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
         return _encode(operation, response)
     except ApiError as error:
         return render_error(operation, error)
-    except Exception:  # a bug or an AWS outage: log it, tell the client nothing internal
+    except Exception as error:  # an AWS outage, or a bug: log it, tell nothing internal
+        if db.is_unavailable(error):
+            log.warning("AWS unavailable on %s %s: %s", request.method, request.path, error)
+            return render_error(operation, Unavailable())
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(operation, ApiError("An internal error occurred.", status=500))
+        return render_error(operation, ApiError("An internal error occurred.", status=500,
+                                                code="server_error"))
 
 
 def unrouted(path: str, method: str, route: str | None = None) -> Response:
@@ -122,10 +126,24 @@ def _encode(operation: spec.Operation, response: Response) -> Response:
                     headers={**response.headers, "Content-Type": media_type})
 
 
+def _oauth2_code(error: ApiError) -> str:
+    """The RFC 6749 (section 5.2) error code of a failure that did not name one."""
+    if error.status == 401:
+        return "invalid_client"
+    if error.status == 403:
+        return "unauthorized_client"
+    if any(field.xpath == "grant_type" and field.hint == "invalid"
+           for field in error.field_errors):
+        return "unsupported_grant_type"
+    if any(field.xpath == "scope" for field in error.field_errors):
+        return "invalid_scope"
+    return "invalid_request"
+
+
 def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
     headers = dict(error.headers)
     if operation is not None and operation.error_format == "oauth2":
-        code = {401: "invalid_client", 403: "invalid_scope"}.get(error.status, "invalid_request")
+        code = error.code or _oauth2_code(error)
         headers["Content-Type"] = "application/json"
         body = json.dumps({"error": code, "error_description": error.message})
         return Response(body=body, status_code=error.status, headers=headers)

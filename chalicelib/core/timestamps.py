@@ -60,4 +60,8 @@ def parse_iso(text: str) -> datetime:
         tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     moment = datetime(int(year), int(month), int(day), int(hour), int(minute),
                       int(second or 0), millis * 1000, tzinfo=tz)
-    return moment + timedelta(milliseconds=1) if rest else moment
+    try:  # in UTC it must still be a date of years 1 to 9999, as stored times are
+        moment.astimezone(UTC)
+        return moment + timedelta(milliseconds=1) if rest else moment
+    except OverflowError:
+        raise ValueError(f"outside the years 1 to 9999 in UTC: {text!r}") from None

@@ -38,11 +38,12 @@ def retry_on_conflict(attempt):
     raise Conflict("The record was changed by other clients at the same moment; try again.")
 
 
-def save(record, condition=None, claims=(), releases=()) -> None:
+def save(record, condition=None, claims=(), releases=(), claim_updates=()) -> None:
     """Write ``record`` (version-checked) with its companion items in one transaction.
 
     ``claims`` are unique keys to create (each only if it does not exist yet); ``releases``
-    are (unique key, condition) pairs to delete.
+    are (unique key, condition) pairs to delete; ``claim_updates`` are (unique key, update
+    actions, condition) triples.
     """
     with TransactWrite(connection=db.connection()) as transaction:
         add_to(transaction, record, condition)
@@ -50,6 +51,8 @@ def save(record, condition=None, claims=(), releases=()) -> None:
             transaction.save(claim, condition=unique_keys.UniqueKey.key.does_not_exist())
         for item, release_condition in releases:
             transaction.delete(item, condition=release_condition)
+        for item, actions, update_condition in claim_updates:
+            transaction.update(item, actions, condition=update_condition)
 
 
 def add_to(transaction, record, condition=None) -> None:

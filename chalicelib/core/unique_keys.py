@@ -18,6 +18,8 @@ class UniqueKey(Model):
     key = UnicodeAttribute(hash_key=True)
     owner = UnicodeAttribute(null=True)
     value = NumberAttribute(null=True)  # used by counters (see next_number)
+    # A claim that lapses on this date (YYYY-MM-DD): from then on it may be claimed again.
+    live_until = UnicodeAttribute(null=True)
 
 
 def claim_key(kind: str, value: str) -> str:

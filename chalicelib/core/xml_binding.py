@@ -49,11 +49,27 @@ def _scalar(text: str | None, schema: dict) -> Any:
     return text  # left as text: the schema then reports the wrong type
 
 
+#: What a text value with markup inside becomes: no schema's string, so validation names the
+#: element ("invalid") instead of the text after the markup being dropped without a word.
+MIXED_CONTENT = {"mixed-content": True}
+
+
+def _whole_text(element: etree._Element) -> Any:
+    """An element's whole text (comments inside are skipped, not the text around them)."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            return MIXED_CONTENT
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def decode(element: etree._Element, schema: dict, resolve: Resolve) -> Any:
     """Turn ``element`` into the plain value that ``schema`` describes."""
     schema = resolve(schema)
     if schema.get("type") != "object":
-        return _scalar(element.text, schema)
+        text = _whole_text(element)
+        return text if text is MIXED_CONTENT else _scalar(text, schema)
     data: dict[str, Any] = {}
     properties = _properties(schema, resolve)
     by_element: dict[str, tuple[str, dict]] = {}
@@ -64,7 +80,7 @@ def decode(element: etree._Element, schema: dict, resolve: Resolve) -> Any:
             value = element.get(_element_name(name, prop))
             if value is not None:
                 data[name] = _scalar(value, prop)
-        elif prop.get("x-xml-text"):
+        elif prop.get("x-xml-text"):  # child elements here are properties or strangers
             data[name] = _scalar((element.text or "").strip(), prop)
         elif prop.get("type") == "array" and not hints.get("wrapped"):
             by_element[_element_name(name, resolve(prop.get("items", {})))] = (name, prop)

@@ -45,18 +45,24 @@ def associate(account_id: str, property_id: str, kind: str,
         tracking.mark_changed(record, when)
         record.refresh_feeds()
         accounts.link_relationship(account, record.identifier)
-        claim = unique_keys.UniqueKey(_active_key(account.identifier, estate.identifier, kind),
-                                      owner=record.identifier)
+        key = unique_keys.UniqueKey
+        claim = key(_active_key(account.identifier, estate.identifier, kind),
+                    owner=record.identifier)
+        today = when[:10]
         try:
             with TransactWrite(connection=db.connection()) as transaction:
                 tracking.add_to(transaction, record,
                                 PropertyRelationship.identifier.does_not_exist())
                 tracking.add_to(transaction, account)
-                transaction.save(claim, condition=unique_keys.UniqueKey.key.does_not_exist())
+                # free, or held by a relationship that has ended by today
+                transaction.save(claim, condition=key.key.does_not_exist()
+                                 | (key.live_until <= today))
         except TransactWriteError:
-            if unique_keys.owner_of(ACTIVE_KIND, claim.key.split("#", 1)[1]):
+            holder = _live_holder(claim.key, today)
+            if holder is not None:
                 raise Conflict(f"Account {account.identifier} already holds a live {kind} "
-                               f"relationship to property {estate.identifier}.") from None
+                               f"relationship to property {estate.identifier} "
+                               f"({holder}).") from None
             raise  # the account changed meanwhile: retried
         return record
     return tracking.retry_on_conflict(attempt)
@@ -76,11 +82,23 @@ def end(end_date: str, identifier: str) -> PropertyRelationship:
             raise BadRequest(f"The end date is before the start date {record.start_date}.",
                              invalid)
         record.end_date = end_date
+        # The relationship stays live until its end date: its claim lapses then.
         key = unique_keys.UniqueKey
-        return {"releases": [(
+        return {"claim_updates": [(
             key(_active_key(record.account, record.property_identifier, record.relationship)),
-            key.owner == record.identifier)]}
+            [key.live_until.set(end_date)], key.owner == record.identifier)]}
     return tracking.change(lambda: get_relationship(identifier), apply)
+
+
+def _live_holder(claim_key: str, today: str) -> str | None:
+    """The relationship that holds ``claim_key`` today, if any."""
+    try:
+        claim = unique_keys.UniqueKey.get(claim_key, consistent_read=True)
+    except unique_keys.UniqueKey.DoesNotExist:
+        return None
+    if claim.live_until is not None and claim.live_until <= today:
+        return None
+    return claim.owner
 
 
 def get_relationship(identifier: str | None = None,

@@ -1,0 +1,37 @@
+"""Inputs meant to break the service get a 4xx in the API's format, and change nothing."""
+from urllib.parse import quote
+
+from chalicelib.core.validation import ecma_pattern
+
+BASE = "/api/v1/requests"
+
+
+def test_date_filters_at_the_edges_of_the_calendar_are_refused_with_400(api):
+    for edge in ("9999-12-31T23:00:00-01:00", "0001-01-01T00:00:00+01:00",
+                 "9999-12-31T23:59:59.9999Z"):
+        for name in ("last-update-from", "last-update-to"):
+            answer = api.get(f"{BASE}?{name}={quote(edge)}")
+            assert answer.status == 400, (edge, answer)
+            assert answer.field_errors == [(name, "invalid")]
+    assert api.get(f"{BASE}?last-update-from={quote('0001-01-01T00:00:00Z')}").status == 200
+    assert api.get(f"{BASE}?last-update-to={quote('9999-12-31T23:59:59Z')}").status == 200
+
+
+def test_markup_inside_a_comment_is_refused_never_cut(api):
+    identifier = api.raise_request()
+    answer = api.update(identifier, "<comment>Use <b>this</b> door</comment>")
+    assert answer.status == 400
+    assert answer.field_errors == [("/support-request-update/comment", "invalid")]
+    assert api.get(f"{BASE}/{identifier}").data["updates"] == []
+    kept = api.update(identifier, "<comment>Use <!-- a remark -->this door</comment>")
+    assert kept.status == 201 and kept.data["updates"][0]["comment"] == "Use this door"
+    escaped = api.update(identifier, "<comment>Use &lt;b&gt;this&lt;/b&gt; door</comment>")
+    assert escaped.data["updates"][0]["comment"] == "Use <b>this</b> door"
+
+
+def test_patterns_are_read_as_ecma_262(api):
+    # Python's $ also matches before a final newline; ECMA's does not.
+    assert api.get("/api/v1/requests/extid/" + quote("A-1\n")).status == 400
+    assert api.get("/api/v1/customers/" + quote("０１２３４５７４")).status == 400
+    assert ecma_pattern(r"^\d{2}$") == r"^[0-9]{2}(?![\s\S])"
+    assert ecma_pattern(r"^[\d.]+\$$") == r"^[0-9.]+\$(?![\s\S])"
