@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench specs package clean
+.PHONY: run test soak fuzz bench specs package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "servicedesk needs Python 3.11 or newer; $(PYTHON) is Python " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -16,9 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)  ## start the service on its embedded AWS stand-in
 	$(PY) -m local.run
 
-test: $(STAMP)  ## lint, then the whole test suite
+test: $(STAMP)  ## lint, then the whole test suite (the soak run is `make soak`)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not soak" $(PYTEST_ARGS)
+
+soak: $(STAMP)  ## 2,000+ writes by 8 clients against the stack as make run starts it
+	$(PY) -m pytest -m soak -s $(PYTEST_ARGS)
 
 bench: $(STAMP)  ## DynamoDB calls per request, warm overhead, cold import
 	$(PY) -m bench

@@ -1,0 +1,90 @@
+"""The whole local stack in a child process, started exactly as ``make run`` starts it, for the
+soak test, the benchmarks and the fuzzer: free ports, wait until it answers, read what it
+e-mailed and stored, measure its memory, stop it."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO = ("demo", "demo-secret")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalStack:
+    """``with LocalStack() as stack:`` runs ``python -m local.run`` until the block ends."""
+
+    def __init__(self, **environment: str) -> None:
+        self.port, self.aws_port = free_port(), free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.aws = f"http://127.0.0.1:{self.aws_port}"
+        self.environment = environment
+        self.process: subprocess.Popen | None = None
+        self.output = ""
+
+    def __enter__(self) -> "LocalStack":
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("SERVICEDESK_", "AWS_"))}
+        env.update(PORT=str(self.port), SERVICEDESK_AWS_PORT=str(self.aws_port),
+                   **self.environment)
+        self._log = tempfile.TemporaryFile("w+")  # a pipe would fill up and stop the stack
+        self.process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
+                                        stdout=self._log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the local stack stopped: " + self._read_log())
+            try:
+                if requests.get(f"{self.base}/api/v1/requests?limit=1", auth=DEMO,
+                                timeout=5).ok:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError("the local stack did not answer within 90 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.output = self._read_log()
+
+    def _read_log(self) -> str:
+        self._log.seek(0)
+        return self._log.read()
+
+    def memory_mib(self) -> float:
+        """The stack's resident memory (app, poller and stand-in are one process)."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        return kib / 1024
+
+    def sent_emails(self) -> list[dict]:
+        data = requests.get(f"{self.aws}/moto-api/data.json", timeout=60).json()
+        return data.get("ses", {}).get("Message", [])
+
+    def dynamodb(self):
+        return boto3.client("dynamodb", endpoint_url=self.aws, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def scan(self, table: str) -> list[dict]:
+        items, pages = [], self.dynamodb().get_paginator("scan")
+        for page in pages.paginate(TableName=table, ConsistentRead=True):
+            items += page["Items"]
+        return items
