@@ -176,16 +176,21 @@ class StreamPoller:
             total += count
         return total
 
-    def run_binding(self, binding: StreamBinding, idle_seconds: float = 0.05) -> None:
-        failing = False
+    def run_binding(self, binding: StreamBinding, idle_seconds: float = 0.05,
+                    most_idle_seconds: float = 0.4) -> None:
+        """Poll one stream until stopped: at once while it has records, then less often the
+        longer it stays quiet (every poll is a call to the stand-in, which serves one at a
+        time)."""
+        failing, wait = False, idle_seconds
         while not self._stop.is_set():
             try:
                 handled = self.poll_binding(binding)
                 if failing:
                     log.warning("%s: stream reading again", binding.table_name)
                 failing = False
+                wait = idle_seconds if handled else min(wait * 2, most_idle_seconds)
                 if not handled:
-                    self._stop.wait(idle_seconds)
+                    self._stop.wait(wait)
             except Exception as error:  # noqa: BLE001 - open again from the checkpoint
                 binding.iterators = {}
                 if not failing:
