@@ -23,7 +23,7 @@ test: $(STAMP)  ## lint, then the whole test suite (the soak run is `make soak`)
 soak: $(STAMP)  ## 2,000+ writes by 8 clients against the stack as make run starts it
 	$(PY) -m pytest -m soak -s $(PYTEST_ARGS)
 
-fuzz: $(STAMP)  ## schemathesis over every spec against the running stack (not yet clean)
+fuzz: $(STAMP)  ## schemathesis over every spec against the running stack, with its links
 	$(PY) -m local.fuzz
 
 bench: $(STAMP)  ## DynamoDB calls per request, warm overhead, cold import

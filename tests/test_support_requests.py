@@ -21,6 +21,7 @@ def test_raising_a_request_returns_201_and_a_ref_to_it(api):
     assert answer.status == 201
     identifier = answer.data["identifier"]
     assert answer.data["ref"] == f"http://localhost{BASE}/{identifier}"
+    assert answer.headers["location"] == answer.data["ref"]
     request = api.get(f"{BASE}/{identifier}").data
     assert request["state"] == "NEW"
     assert request["topic"] == {"identifier": "Parking"}

@@ -18,7 +18,7 @@ from .config import settings
 from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
 
-__all__ = ["handle", "call_of", "Call", "reply", "route", "acknowledged", "render_error",
+__all__ = ["handle", "call_of", "Call", "reply", "created", "route", "acknowledged", "render_error",
            "unrouted"]
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,11 @@ def call_of(request: Any) -> Call:
 def reply(data: Any, status: int = 200) -> Response:
     """A view's answer: plain data that the pipeline encodes by the spec."""
     return Response(body=data, status_code=status)
+
+
+def created(ref: dict) -> Response:
+    """201 for a new resource: its reference, and its URL in ``Location`` as HTTP says."""
+    return Response(body=ref, status_code=201, headers={"Location": ref["ref"]})
 
 
 def base_url(request: Any) -> str:

@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from ..accounts import catalog, representation, service
 from ..core import feeds
-from ..core.http import acknowledged, call_of, reply, route
+from ..core.http import acknowledged, call_of, created, reply, route
 from ..property_relationships import service as relationships
 
 __all__ = ["blueprint"]
@@ -37,7 +37,7 @@ def _ref(call, account, status=201):
 @route(blueprint, BASE, "POST")
 def create_customer():
     call = _call()
-    return _ref(call, service.create_account(call.body))
+    return created(representation.ref(service.create_account(call.body), call.base_url))
 
 
 @route(blueprint, BASE, "GET")

@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from ..core import feeds
-from ..core.http import acknowledged, call_of, reply, route
+from ..core.http import acknowledged, call_of, created, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
@@ -19,7 +19,7 @@ def _call():
 def create_property():
     call = _call()
     record = service.create_property(call.body["name"], call.body["address"])
-    return reply(representation.ref(record, call.base_url), 201)
+    return created(representation.ref(record, call.base_url))
 
 
 @route(blueprint, BASE, "GET")

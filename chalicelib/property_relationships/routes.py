@@ -4,7 +4,7 @@ from chalice import Blueprint
 from ..accounts import service as accounts
 from ..core import feeds
 from ..core.errors import ApiError
-from ..core.http import acknowledged, call_of, reply, route
+from ..core.http import acknowledged, call_of, created, reply, route
 from ..properties import service as properties
 from . import representation, service
 
@@ -34,7 +34,7 @@ def associate_property():
     body = call.body
     record = service.associate(body["account"]["identifier"], body["property"]["identifier"],
                                body["relationship"], body.get("start-date"))
-    return reply(representation.ref(record, call.base_url), 201)
+    return created(representation.ref(record, call.base_url))
 
 
 @route(blueprint, BASE, "GET")

@@ -6,7 +6,7 @@ input against the spec before a view runs, and encodes the plain data a view ret
 from chalice import Blueprint
 
 from ..core import feeds
-from ..core.http import acknowledged, call_of, reply, route
+from ..core.http import acknowledged, call_of, created, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
@@ -42,7 +42,7 @@ def _raise(call):
         body["account"]["identifier"], body["topic"]["identifier"], body["summary"],
         description=body.get("description"), email=body.get("email"),
         creator=body.get("creator"), extid=body.get("extid"), **optional)
-    return reply(representation.ref(request, call.base_url), 201)
+    return created(representation.ref(request, call.base_url))
 
 
 def _update(call, identifier=None, extid=None):
