@@ -35,3 +35,12 @@ def test_patterns_are_read_as_ecma_262(api):
     assert api.get("/api/v1/customers/" + quote("０１２３４５７４")).status == 400
     assert ecma_pattern(r"^\d{2}$") == r"^[0-9]{2}(?![\s\S])"
     assert ecma_pattern(r"^[\d.]+\$$") == r"^[0-9.]+\$(?![\s\S])"
+
+
+def test_an_element_in_place_of_an_attribute_is_refused(api):
+    answer = api.post_xml("/api/v1/properties", "<property><name>Car park</name><address>"
+                          "<street-address>1 Example St</street-address><country-name>"
+                          "<code>AU</code></country-name></address></property>")
+    assert answer.status == 400
+    assert answer.field_errors == [("/property/address/country-name/code", "invalid")]
+    assert api.get("/api/v1/properties").data == {}

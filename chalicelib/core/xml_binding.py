@@ -91,7 +91,9 @@ def decode(element: etree._Element, schema: dict, resolve: Resolve) -> Any:
             continue
         tag = local_name(child)
         if tag not in by_element:
-            data[tag] = child.text or ""  # kept, so that the schema names the stranger
+            # Kept, so that the schema names the stranger. An element named like an attribute
+            # (or the text) is no stand-in for it: the property gets a value no schema takes.
+            data[tag] = MIXED_CONTENT if tag in properties else child.text or ""
             continue
         name, prop = by_element[tag]
         if prop.get("type") != "array":
