@@ -13,7 +13,7 @@ import sys
 import threading
 
 from . import aws
-from .stream_poller import StreamPoller, bindings_of
+from .stream_poller import FAILURES_FILE, StreamPoller, bindings_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE = ('<support-request><account identifier="01234574"/><topic identifier="Parking"/>'
@@ -129,6 +129,7 @@ servicedesk is running on {base}
       -d '{EXAMPLE}' \\
       {base}/api/v1/requests
   then: curl -u {client_id}:{secret} {base}/api/v1/requests/10000001
+  stream records that fail every attempt are kept in {FAILURES_FILE}
 Ctrl-C stops everything.""", flush=True)
     try:
         server.serve_forever()

@@ -9,16 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from local.stack import free_port
+
 from .conftest import ROOT
 
 AUTH = ("demo", "demo-secret")
 XML = {"Content-Type": "application/xml"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check, seconds: float):
