@@ -126,6 +126,21 @@ def test_storage_down_answers_503_with_retry_after_and_recovers_without_a_restar
         standin = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         standin.start()
         assert requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=30).status_code == 200
+        # the stream poller lost the stand-in too, and reads again from its checkpoint
+        created = requests.post(f"{base}/api/v1/requests", auth=AUTH, headers=XML, timeout=30,
+                                data='<support-request><account identifier="01234574"/>'
+                                     '<topic identifier="Alarm"/><summary>After the outage'
+                                     '</summary></support-request>')
+        identifier = created.headers["Location"].rsplit("/", 1)[1]
+        assert requests.post(f"{base}/api/v1/requests/{identifier}/updates", auth=AUTH,
+                             headers=XML, timeout=30, data="<support-request-update><state>"
+                             "PROBLEM</state></support-request-update>").status_code == 201
+
+        def mail():
+            data = requests.get(f"http://127.0.0.1:{aws_port}/moto-api/data.json", timeout=5)
+            return [m for m in data.json().get("ses", {}).get("Message", [])
+                    if f"request {identifier} is now Problem" in m["subject"]]
+        assert len(wait_until(mail, 20)) == 1
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
