@@ -50,7 +50,8 @@ def main() -> None:
     canned = {"servicedesk-api-clients": {"Item": client.serialize()},
               "servicedesk-support-requests": {"Item": request.serialize()},
               "servicedesk-support-request-updates": {
-                  "Items": [update.serialize() for update in updates], "Count": 2}}
+                  "Items": [update.serialize() for update in updates], "Count": 2,
+                  "ScannedCount": 2}}
 
     def instant(self, operation, params):
         return canned[params["TableName"]]
