@@ -1,4 +1,5 @@
 """``make run`` for real: the local runner in its own process, spoken to over HTTP."""
+import http.client
 import os
 import signal
 import socket
@@ -77,9 +78,13 @@ def test_local_runner_serves_the_api_and_sends_email_over_real_http(tmp_path):
         with_params = requests.get(f"{base}/requests/10000001;x=1", auth=AUTH, timeout=5)
         assert with_params.status_code == 400 and 'xpath="identifier"' in with_params.text
 
-        trace = requests.request("TRACE", f"{base}/requests", auth=AUTH, timeout=5)
-        assert trace.status_code == 405 and "<message>Method TRACE" in trace.text
-        assert trace.headers["Allow"] == "GET, POST"
+        for method in ("TRACE", "CONNECT", "BREW"):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request(method, "/api/v1/requests")
+            answer = connection.getresponse()
+            assert answer.status == 405 and answer.getheader("Allow") == "GET, POST"
+            assert f"<message>Method {method}" in answer.read().decode()
+            connection.close()
         wrong = requests.get(f"http://127.0.0.1:{port}/oauth2/token", timeout=5)
         assert wrong.status_code == 405 and wrong.json()["error"] == "invalid_request"
     finally:
