@@ -75,6 +75,19 @@ class LocalStack:
             kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
         return kib / 1024
 
+    def wait_until_idle(self, seconds: float = 600, busy_share: float = 0.1) -> None:
+        """Wait until the stack has caught up (its stream handlers included): its CPU use
+        stays under ``busy_share`` of one core for two seconds in a row."""
+        def cpu_seconds() -> float:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        deadline, quiet = time.monotonic() + seconds, 0
+        while time.monotonic() < deadline and quiet < 2:
+            before = cpu_seconds()
+            time.sleep(1)
+            quiet = quiet + 1 if cpu_seconds() - before < busy_share else 0
+
     def sent_emails(self) -> list[dict]:
         data = requests.get(f"{self.aws}/moto-api/data.json", timeout=60).json()
         return data.get("ses", {}).get("Message", [])
