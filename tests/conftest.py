@@ -75,10 +75,10 @@ def api():
 class Streams:
     """Runs the app's stream handlers over what the tables' streams hold, as make run does."""
 
-    def __init__(self, **options) -> None:
+    def __init__(self, failures_file: str | None = None, **options) -> None:
         self.poller = StreamPoller(aws.streams_client(),
                                    bindings_of(app_module, latest_arn=aws.stream_arn),
-                                   backoff_seconds=0, failures_file=None, **options)
+                                   backoff_seconds=0, failures_file=failures_file, **options)
 
     def binding(self, handler_name: str):
         return next(b for b in self.poller.bindings

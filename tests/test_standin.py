@@ -1,6 +1,5 @@
 """The embedded stand-in behaves like DynamoDB where the product relies on it, and the stream
 poller never goes deaf (``local/dynamodb_standin.py``, ``local/stream_poller.py``)."""
-import json
 import threading
 import time
 
@@ -13,7 +12,6 @@ from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 import app as app_module
 from chalicelib.core.config import settings
-from chalicelib.streams import notifications
 from chalicelib.streams.history import entries_of
 from chalicelib.support_requests.models import SupportRequest
 from local import aws
@@ -59,18 +57,6 @@ def test_a_refused_transaction_changes_nothing_and_keeps_the_table_and_its_strea
     assert "Item" not in dynamodb().get_item(TableName=KEYS, Key={"key": {"S": "k"}})
     assert backend().tables[REQUESTS] is table and table.stream_shard is shard
     assert len(shard.items) == records_before  # nothing was emitted
-
-
-def test_conditions_are_judged_on_the_state_before_the_transaction():
-    # Put a, then check that a does not exist: DynamoDB judges every condition first.
-    dynamodb().transact_write_items(TransactItems=[
-        {"Put": {"TableName": KEYS, "Item": {"key": {"S": "a"}}}},
-        {"ConditionCheck": {"TableName": REQUESTS, "Key": {"identifier": {"S": "a"}},
-                            "ConditionExpression": "attribute_not_exists(identifier)"}},
-        {"Put": {"TableName": REQUESTS, "Item": {"identifier": {"S": "b"}},
-                 "ConditionExpression": "attribute_not_exists(identifier)"}}])
-    assert "Item" in dynamodb().get_item(TableName=KEYS, Key={"key": {"S": "a"}})
-    assert "Item" in dynamodb().get_item(TableName=REQUESTS, Key={"identifier": {"S": "b"}})
 
 
 def test_a_write_that_fails_midway_is_undone():
@@ -168,28 +154,6 @@ def test_the_poller_follows_a_table_whose_stream_was_replaced(api):
     finally:
         poller.stop()
     assert entries_of("support-request", identifier)
-
-
-def test_a_record_that_fails_every_attempt_is_kept_in_the_failure_file(api, tmp_path):
-    failures = tmp_path / "failed.jsonl"
-    identifier = api.raise_request()
-    api.update(identifier, "<state>IN_PROGRESS</state>")
-
-    class Down:
-        def send_email(self, **message):
-            raise RuntimeError("SES unavailable")
-    streams = Streams(max_attempts=3)
-    streams.poller.failures_file = str(failures)
-    real = notifications.ses_client()
-    notifications.use_ses_client(Down())
-    try:
-        streams.drain()
-    finally:
-        notifications.use_ses_client(real)
-    [kept] = [json.loads(line) for line in failures.read_text().splitlines()]
-    assert kept["table"] == REQUESTS and kept["attempts"] == 3
-    assert kept["record"]["eventName"] == "MODIFY"
-    assert kept["record"]["dynamodb"]["NewImage"]["state"] == {"S": "IN_PROGRESS"}
 
 
 def test_a_stopped_poller_leaves_undelivered_records_for_its_next_start(api):

@@ -119,21 +119,25 @@ def test_after_a_failed_record_it_and_every_later_record_come_again_in_order(api
     assert len(entries_of("support-request", identifier)) == 3
 
 
-def test_a_record_that_keeps_failing_is_set_aside_without_blocking_the_rest(api):
+def test_a_record_that_keeps_failing_is_set_aside_without_blocking_the_rest(api, tmp_path):
+    failures = tmp_path / "failed.jsonl"
     identifier = api.raise_request()
     api.update(identifier, "<state>IN_PROGRESS</state>")
 
     class Down:
         def send_email(self, **message):
             raise RuntimeError("SES unavailable")
-    streams = Streams(max_attempts=2)
+    streams = Streams(max_attempts=2, failures_file=str(failures))
     real = notifications.ses_client()
     notifications.use_ses_client(Down())
     try:
         streams.drain()
     finally:
         notifications.use_ses_client(real)
-    assert len(streams.poller.dropped) == 1
+    # kept where a person can see it (the local on-failure destination)
+    [kept] = [json.loads(line) for line in failures.read_text().splitlines()]
+    assert kept["attempts"] == 2 and kept["record"]["eventName"] == "MODIFY"
+    assert kept["record"]["dynamodb"]["NewImage"]["state"] == {"S": "IN_PROGRESS"}
     assert len(entries_of("support-request", identifier)) == 2  # the others were handled
     assert emails_to("joe.banks@example.net") == []
     # the e-mail's lease was released, so a later redelivery sends it
