@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+STAGE ?= dev
 
-.PHONY: run test soak fuzz bench specs package clean
+.PHONY: run test soak fuzz bench specs template package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "servicedesk needs Python 3.11 or newer; $(PYTHON) is Python " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -32,8 +33,12 @@ bench: $(STAMP)  ## DynamoDB calls per request, warm overhead, cold import
 specs: $(STAMP)  ## copy openapi/*.yaml into the Lambda package as JSON
 	$(PY) -m local.build_specs
 
-package: $(STAMP)  ## the deployable artifact, in build/
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package build/
+template: $(STAMP)  ## regenerate .chalice/resources.json (tables from the models, etc.)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(PY) -m deploy.template
+
+package: $(STAMP)  ## the deployable artifact and its template, in build/$(STAGE)/
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package \
+	  --stage $(STAGE) --merge-template .chalice/resources.json build/$(STAGE)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

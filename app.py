@@ -24,19 +24,20 @@ STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("support_requests"), **STREAM)
 def on_support_request_change(event):
-    return process_batch(event, handle_support_request_record)
+    return process_batch(event, handle_support_request_record, "on_support_request_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("accounts"), **STREAM)
 def on_account_change(event):
-    return process_batch(event, handle_account_record)
+    return process_batch(event, handle_account_record, "on_account_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("properties"), **STREAM)
 def on_property_change(event):
-    return process_batch(event, recorder("property"))
+    return process_batch(event, recorder("property"), "on_property_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("property_relationships"), **STREAM)
 def on_property_relationship_change(event):
-    return process_batch(event, recorder("property-relationship"))
+    return process_batch(event, recorder("property-relationship"),
+                         "on_property_relationship_change")

@@ -92,6 +92,16 @@ def streams_client():
     return boto3.client("dynamodbstreams", endpoint_url=configured_endpoint())
 
 
+def lambda_client():
+    import boto3
+    return boto3.client("lambda", endpoint_url=configured_endpoint())
+
+
+def sqs_client():
+    import boto3
+    return boto3.client("sqs", endpoint_url=configured_endpoint())
+
+
 def verify_sender(address: str) -> None:
     import boto3
     boto3.client("ses", endpoint_url=configured_endpoint()).verify_email_identity(

@@ -289,6 +289,12 @@ def restore_items(snapshot: dict) -> None:
             table.stream_shard.trimmed_count = trimmed
     ses.sent_messages.clear()
     _forget_tracked("ses")
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    for queue in sqs_backends[DEFAULT_ACCOUNT_ID][region].queues.values():
+        queue._messages.clear()  # the stream failures queue starts empty
+        queue._pending_messages.clear()
 
 
 def _forget_tracked(service: str) -> None:
@@ -305,6 +311,7 @@ class _NotTracked(list):
 
 
 def _untrack(*services: str) -> None:
+    import moto.awslambda.models  # noqa: F401 - registers its models
     import moto.dynamodbstreams.models  # noqa: F401 - registers its models
     from moto.core.model_instances import model_data
     for service in services:
@@ -314,7 +321,9 @@ def _untrack(*services: str) -> None:
 
 def apply() -> None:
     """Install the fixes (idempotent)."""
-    _untrack("dynamodb", "dynamodbstreams")
+    # Lambda's too: reading a function's every attribute, as /moto-api/data.json does, asks
+    # for a Docker engine that the stand-in neither has nor needs (it runs no Lambda code).
+    _untrack("dynamodb", "dynamodbstreams", "awslambda")
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
     StreamShard.add = shard_add
     StreamShard.get = shard_get

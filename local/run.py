@@ -13,7 +13,7 @@ import sys
 import threading
 
 from . import aws
-from .stream_poller import FAILURES_FILE, StreamPoller, bindings_of
+from .stream_poller import StreamPoller, bindings_from_mappings, bindings_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE = ('<support-request><account identifier="01234574"/><topic identifier="Parking"/>'
@@ -80,10 +80,19 @@ def local_server(app, host: str, port: int):
                           handler_cls=OneAtATime, server_cls=QueueingServer)
 
 
+def _package_dir():
+    """Where the packaged template goes (build/local, beside make package's build/)."""
+    path = ROOT / "build" / "local"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     aws.use_test_credentials()
+    # EMF metric lines are for CloudWatch; on a console they would bury the logs.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
     aws_port = int(os.environ.get("SERVICEDESK_AWS_PORT", aws.DEFAULT_PORT))
@@ -103,9 +112,15 @@ def main() -> int:
     from chalicelib.core.config import settings
     from chalicelib.tables import STREAMED_TABLES, create_all_tables
 
-    from . import demo
+    from . import cloudformation, demo
     settings.reload()
-    create_all_tables()
+    failures = "the log (no on-failure destination without the stand-in)"
+    if moto is not None:  # the deployable template, created as a stack in the stand-in
+        outputs = cloudformation.create_stack(endpoint, _package_dir(),
+                                              mail_from=settings.mail_from)
+        failures = f"the stand-in's queue {outputs['StreamFailuresQueueUrl']}"
+    else:
+        create_all_tables()
     aws.verify_sender(settings.mail_from)
     for logical in STREAMED_TABLES:  # the app declares its handlers with these ARNs
         os.environ[f"SERVICEDESK_{logical.upper()}_STREAM_ARN"] = aws.stream_arn(
@@ -114,8 +129,10 @@ def main() -> int:
     client_id, secret = demo.seed()
 
     app_module = importlib.import_module("app")
-    poller = StreamPoller(aws.streams_client(), bindings_of(app_module),
-                          latest_arn=aws.stream_arn)
+    bindings = (bindings_from_mappings(aws.lambda_client(), app_module) if moto is not None
+                else bindings_of(app_module))
+    poller = StreamPoller(aws.streams_client(), bindings, latest_arn=aws.stream_arn,
+                          sqs_client=aws.sqs_client())
     poller.start()
 
     server = local_server(app_module.app, host, port)
@@ -129,7 +146,8 @@ servicedesk is running on {base}
       -d '{EXAMPLE}' \\
       {base}/api/v1/requests
   then: curl -u {client_id}:{secret} {base}/api/v1/requests/10000001
-  stream records that fail every attempt are kept in {FAILURES_FILE}
+  API documentation: {base}/docs
+  stream records that fail every attempt are described in {failures}
 Ctrl-C stops everything.""", flush=True)
     try:
         server.serve_forever()

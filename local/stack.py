@@ -92,9 +92,19 @@ class LocalStack:
         data = requests.get(f"{self.aws}/moto-api/data.json", timeout=60).json()
         return data.get("ses", {}).get("Message", [])
 
-    def dynamodb(self):
-        return boto3.client("dynamodb", endpoint_url=self.aws, region_name="us-east-1",
+    def client(self, service: str):
+        return boto3.client(service, endpoint_url=self.aws, region_name="us-east-1",
                             aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def dynamodb(self):
+        return self.client("dynamodb")
+
+    def failed_stream_batches(self) -> list[dict]:
+        """What the stack's stream failures queue (the mappings' destination) holds."""
+        sqs = self.client("sqs")
+        return [message for url in sqs.list_queues().get("QueueUrls", [])
+                for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+                    "Messages", [])]
 
     def scan(self, table: str) -> list[dict]:
         items, pages = [], self.dynamodb().get_paginator("scan")

@@ -6,35 +6,37 @@ mapping that has ``FunctionResponseTypes: [ReportBatchItemFailures]``:
 - each shard is read in order and checkpointed after the records its handler accepted;
 - after a failed record, that record and every later record of the shard are delivered again,
   in order, with backoff (Lambda retries from the lowest failed sequence number);
-- a record that fails every attempt goes to the failure file (the local counterpart of an
-  on-failure destination) and is logged; the shard then moves on;
+- a record that fails every attempt is logged and, when its mapping has an on-failure
+  destination, described there as Lambda describes it (an SQS message with the stream, shard
+  and sequence numbers, condition ``RetryAttemptsExhausted``); the shard then moves on;
 - any error while reading (the stand-in restarted, a stream replaced, an expired iterator) is
   logged, and the shard is described and opened again from its checkpoint, so the poller never
   goes deaf.
 """
 import json
 import logging
-import os
 import threading
 import time
+import uuid
 
 log = logging.getLogger(__name__)
 
-__all__ = ["StreamBinding", "StreamPoller", "bindings_of", "FAILURES_FILE"]
-
-#: Where records that failed every attempt are kept (one JSON document a line).
-FAILURES_FILE = os.environ.get("SERVICEDESK_STREAM_FAILURES_FILE",
-                               os.path.join(".local", "failed-stream-records.jsonl"))
+__all__ = ["StreamBinding", "StreamPoller", "bindings_of", "bindings_from_mappings"]
 
 
 class StreamBinding:
     """One table's stream and the handler that consumes it, with per-shard checkpoints."""
 
-    def __init__(self, table_name: str, stream_arn: str, handler, batch_size: int = 100) -> None:
+    def __init__(self, table_name: str, stream_arn: str, handler, batch_size: int = 100,
+                 max_attempts: int | None = None, on_failure: str | None = None,
+                 function_arn: str | None = None) -> None:
         self.table_name = table_name
         self.stream_arn = stream_arn
         self.handler = handler
         self.batch_size = batch_size
+        self.max_attempts = max_attempts  # None: the poller's own
+        self.on_failure = on_failure  # the ARN of an SQS queue, or None
+        self.function_arn = function_arn
         self.iterators: dict[str, str | None] = {}
         self.checkpoints: dict[str, str] = {}  # shard -> last sequence number handled
 
@@ -55,6 +57,28 @@ def bindings_of(app_module, latest_arn=None) -> list[StreamBinding]:
     return bindings
 
 
+def bindings_from_mappings(lambda_client, app_module, latest_arn=None) -> list[StreamBinding]:
+    """A binding for every DynamoDB event source mapping that the stand-in's stack holds, with
+    the mapping's batch size, retries and on-failure destination, calling the function's handler
+    in ``app_module`` (the stand-in runs no Lambda code)."""
+    bindings = []
+    pages = lambda_client.get_paginator("list_event_source_mappings").paginate()
+    for mapping in (m for page in pages for m in page["EventSourceMappings"]):
+        if ":dynamodb:" not in mapping["EventSourceArn"]:
+            continue
+        function = lambda_client.get_function_configuration(FunctionName=mapping["FunctionArn"])
+        handler = getattr(app_module, function["Handler"].split(".", 1)[1])
+        table_name = mapping["EventSourceArn"].split(":table/")[1].split("/")[0]
+        retries = mapping.get("MaximumRetryAttempts")
+        bindings.append(StreamBinding(
+            table_name, latest_arn(table_name) if latest_arn else mapping["EventSourceArn"],
+            handler, mapping.get("BatchSize") or 100,
+            max_attempts=None if retries is None or retries < 0 else retries + 1,
+            on_failure=mapping.get("DestinationConfig", {}).get("OnFailure", {}).get(
+                "Destination"), function_arn=mapping["FunctionArn"]))
+    return bindings
+
+
 def _lambda_record(record: dict, stream_arn: str) -> dict:
     dynamodb = dict(record["dynamodb"])
     created = dynamodb.get("ApproximateCreationDateTime", time.time())
@@ -72,16 +96,39 @@ def _sequence(record: dict) -> str:
     return record["dynamodb"]["SequenceNumber"]
 
 
+def _iso(epoch_seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch_seconds))
+
+
+def _failure_message(binding: StreamBinding, shard_id: str, record: dict,
+                     attempts: int) -> dict:
+    """What Lambda sends to an on-failure destination for a stream batch: where the records
+    are, not the records (an operator reads them from the stream within its 24 hours)."""
+    arrival = _iso(record["dynamodb"]["ApproximateCreationDateTime"])
+    return {
+        "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": binding.function_arn,
+                           "condition": "RetryAttemptsExhausted",
+                           "approximateInvokeCount": attempts},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                            "functionError": None},
+        "version": "1.0", "timestamp": _iso(time.time()),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id, "startSequenceNumber": _sequence(record),
+            "endSequenceNumber": _sequence(record), "approximateArrivalOfFirstRecord": arrival,
+            "approximateArrivalOfLastRecord": arrival, "batchSize": 1,
+            "streamArn": binding.stream_arn},
+    }
+
+
 class StreamPoller:
     def __init__(self, streams_client, bindings: list[StreamBinding], max_attempts: int = 6,
-                 backoff_seconds: float = 0.2, latest_arn=None,
-                 failures_file: str | None = FAILURES_FILE) -> None:
+                 backoff_seconds: float = 0.2, latest_arn=None, sqs_client=None) -> None:
         self.client = streams_client
         self.bindings = bindings
-        self.max_attempts = max_attempts
+        self.max_attempts = max_attempts  # unless a binding (its mapping) says otherwise
         self.backoff_seconds = backoff_seconds
         self.latest_arn = latest_arn  # table name -> current stream ARN, to follow a new stream
-        self.failures_file = failures_file
+        self.sqs = sqs_client  # to reach the bindings' on-failure destinations
         self.dropped: list[dict] = []  # records that failed every attempt
         self._stop = threading.Event()
 
@@ -141,7 +188,7 @@ class StreamPoller:
             if first is None:
                 return True
             pending, attempt = pending[first:], attempt + 1
-            if attempt >= self.max_attempts:
+            if attempt >= (binding.max_attempts or self.max_attempts):
                 self._give_up(binding, shard_id, pending[0])
                 pending, attempt = pending[1:], 0
                 continue
@@ -150,17 +197,17 @@ class StreamPoller:
         return True
 
     def _give_up(self, binding: StreamBinding, shard_id: str, record: dict) -> None:
-        log.error("stream record %s of %s failed %d attempts; kept in %s",
-                  _sequence(record), binding.table_name, self.max_attempts,
-                  self.failures_file or "memory")
-        failure = {"table": binding.table_name, "shard": shard_id, "attempts": self.max_attempts,
-                   "failed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                   "record": record}
-        self.dropped.append(failure)
-        if self.failures_file:
-            os.makedirs(os.path.dirname(self.failures_file) or ".", exist_ok=True)
-            with open(self.failures_file, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(failure, default=str) + "\n")
+        attempts = binding.max_attempts or self.max_attempts
+        log.error("stream record %s of %s failed %d attempts; sent to %s",
+                  _sequence(record), binding.table_name, attempts,
+                  binding.on_failure or "no on-failure destination")
+        self.dropped.append({"table": binding.table_name, "shard": shard_id,
+                             "attempts": attempts, "record": record})
+        if binding.on_failure and self.sqs is not None:
+            queue_url = self.sqs.get_queue_url(
+                QueueName=binding.on_failure.rsplit(":", 1)[1])["QueueUrl"]
+            self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(
+                _failure_message(binding, shard_id, record, attempts)))
         binding.checkpoints[shard_id] = _sequence(record)
 
     # -- running -------------------------------------------------------------------------

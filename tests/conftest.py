@@ -38,9 +38,8 @@ from chalicelib.core.config import settings  # noqa: E402
 settings.reload()
 
 import app as app_module  # noqa: E402
-from chalicelib.tables import create_all_tables  # noqa: E402
-from local import demo, dynamodb_standin  # noqa: E402
-from local.stream_poller import StreamPoller, bindings_of  # noqa: E402
+from local import cloudformation, demo, dynamodb_standin  # noqa: E402
+from local.stream_poller import StreamPoller, bindings_from_mappings  # noqa: E402
 
 from .support import Api  # noqa: E402
 
@@ -50,9 +49,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(scope="session")
-def demo_items():
+def stack_outputs(tmp_path_factory):
+    """The deployable template, packaged and created once in the stand-in (tables, streams,
+    the stream failures queue, the event source mappings)."""
+    return cloudformation.create_stack(ENDPOINT, tmp_path_factory.mktemp("package"))
+
+
+@pytest.fixture(scope="session")
+def demo_items(stack_outputs):
     """The tables, created once, holding only the demo client, topics and account."""
-    create_all_tables()
     aws.verify_sender(settings.mail_from)
     demo.seed()
     return dynamodb_standin.snapshot_items()
@@ -75,10 +80,13 @@ def api():
 class Streams:
     """Runs the app's stream handlers over what the tables' streams hold, as make run does."""
 
-    def __init__(self, failures_file: str | None = None, **options) -> None:
-        self.poller = StreamPoller(aws.streams_client(),
-                                   bindings_of(app_module, latest_arn=aws.stream_arn),
-                                   backoff_seconds=0, failures_file=failures_file, **options)
+    def __init__(self, max_attempts: int | None = None, **options) -> None:
+        bindings = bindings_from_mappings(aws.lambda_client(), app_module,
+                                          latest_arn=aws.stream_arn)
+        for binding in bindings:  # fewer attempts than the mapping's, to keep tests short
+            binding.max_attempts = max_attempts or binding.max_attempts
+        self.poller = StreamPoller(aws.streams_client(), bindings, backoff_seconds=0,
+                                   sqs_client=aws.sqs_client(), **options)
 
     def binding(self, handler_name: str):
         return next(b for b in self.poller.bindings
@@ -91,6 +99,12 @@ class Streams:
 @pytest.fixture
 def streams():
     return Streams()
+
+
+def failure_queue_messages(stack_outputs: dict) -> list[dict]:
+    """What the stream failures queue of the stand-in's stack holds now."""
+    return aws.sqs_client().receive_message(QueueUrl=stack_outputs["StreamFailuresQueueUrl"],
+                                            MaxNumberOfMessages=10).get("Messages", [])
 
 
 def sent_emails() -> list[dict]:

@@ -38,10 +38,9 @@ def runner_environment(port: int, aws_port: int) -> dict:
     return env
 
 
-def test_local_runner_serves_the_api_and_sends_email_over_real_http(tmp_path):
+def test_local_runner_serves_the_api_and_sends_email_over_real_http():
     port, aws_port = free_port(), free_port()
     env = runner_environment(port, aws_port)
-    env["SERVICEDESK_STREAM_FAILURES_FILE"] = str(tmp_path / "failed.jsonl")
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}/api/v1"

@@ -15,7 +15,7 @@ from chalicelib.core.config import settings
 from chalicelib.streams.history import entries_of
 from chalicelib.support_requests.models import SupportRequest
 from local import aws
-from local.stream_poller import StreamPoller, bindings_of
+from local.stream_poller import StreamPoller, bindings_from_mappings
 
 from .conftest import ENDPOINT, Streams, sent_emails
 
@@ -113,7 +113,7 @@ def test_an_unknown_iterator_is_an_expired_iterator_error():
 
 def _running_poller(**options):
     delivered = []
-    bindings = bindings_of(app_module, latest_arn=aws.stream_arn)
+    bindings = bindings_from_mappings(aws.lambda_client(), app_module, latest_arn=aws.stream_arn)
     for binding in bindings:
         def counting(event, context, handler=binding.handler, table=binding.table_name):
             delivered.extend((table, r["dynamodb"]["SequenceNumber"]) for r in event["Records"])
@@ -126,7 +126,7 @@ def _running_poller(**options):
 
 
 def test_the_poller_reopens_from_its_checkpoint_when_its_iterators_are_lost(api):
-    poller, delivered = _running_poller(failures_file=None)
+    poller, delivered = _running_poller()
     try:
         identifier = api.raise_request()
         api.update(identifier, "<state>IN_PROGRESS</state>")
@@ -142,7 +142,7 @@ def test_the_poller_reopens_from_its_checkpoint_when_its_iterators_are_lost(api)
 
 
 def test_the_poller_follows_a_table_whose_stream_was_replaced(api):
-    poller, _ = _running_poller(failures_file=None)
+    poller, _ = _running_poller()
     try:
         api.update(api.raise_request(), "<state>PROBLEM</state>")
         wait_for(lambda: len(sent_emails()) == 1)

@@ -1,11 +1,14 @@
 """History and e-mail follow the stream: once each, even when a batch is replayed or SES fails."""
 import json
 
+import boto3
+
 from chalicelib.streams import notifications
 from chalicelib.streams.history import HistoryEntry, entries_of
 from chalicelib.support_requests.models import SupportRequest
+from local import aws
 
-from .conftest import Streams, sent_emails
+from .conftest import ENDPOINT, Streams, failure_queue_messages, sent_emails
 
 BASE = "/api/v1/requests"
 
@@ -119,25 +122,36 @@ def test_after_a_failed_record_it_and_every_later_record_come_again_in_order(api
     assert len(entries_of("support-request", identifier)) == 3
 
 
-def test_a_record_that_keeps_failing_is_set_aside_without_blocking_the_rest(api, tmp_path):
-    failures = tmp_path / "failed.jsonl"
+def test_a_record_that_keeps_failing_goes_to_the_failure_queue_without_blocking_the_rest(
+        api, stack_outputs):
     identifier = api.raise_request()
     api.update(identifier, "<state>IN_PROGRESS</state>")
 
     class Down:
         def send_email(self, **message):
             raise RuntimeError("SES unavailable")
-    streams = Streams(max_attempts=2, failures_file=str(failures))
+    streams = Streams(max_attempts=2)
     real = notifications.ses_client()
     notifications.use_ses_client(Down())
     try:
         streams.drain()
     finally:
         notifications.use_ses_client(real)
-    # kept where a person can see it (the local on-failure destination)
-    [kept] = [json.loads(line) for line in failures.read_text().splitlines()]
-    assert kept["attempts"] == 2 and kept["record"]["eventName"] == "MODIFY"
-    assert kept["record"]["dynamodb"]["NewImage"]["state"] == {"S": "IN_PROGRESS"}
+    # the template's on-failure destination holds what Lambda would send: where the record is
+    [message] = failure_queue_messages(stack_outputs)
+    failure = json.loads(message["Body"])
+    assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert failure["requestContext"]["approximateInvokeCount"] == 2
+    assert failure["requestContext"]["functionArn"].endswith(":servicedesk-OnSupportRequestChange")
+    batch = failure["DDBStreamBatchInfo"]
+    assert batch["streamArn"] == aws.stream_arn("servicedesk-support-requests")
+    [record] = boto3.client("dynamodbstreams", endpoint_url=ENDPOINT).get_records(
+        ShardIterator=boto3.client("dynamodbstreams", endpoint_url=ENDPOINT).get_shard_iterator(
+            StreamArn=batch["streamArn"], ShardId=batch["shardId"],
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=batch["startSequenceNumber"])["ShardIterator"], Limit=1)["Records"]
+    assert record["eventName"] == "MODIFY"
+    assert record["dynamodb"]["NewImage"]["state"] == {"S": "IN_PROGRESS"}
     assert len(entries_of("support-request", identifier)) == 2  # the others were handled
     assert emails_to("joe.banks@example.net") == []
     # the e-mail's lease was released, so a later redelivery sends it

@@ -13,7 +13,7 @@ from typing import Any
 from chalice import Response
 from lxml import etree
 
-from . import auth, db, spec, xml, xml_binding
+from . import auth, db, observability, spec, xml, xml_binding
 from .config import settings
 from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
@@ -75,13 +75,27 @@ def base_url(request: Any) -> str:
     return f"{scheme}://{host}" + (f"/{stage}" if stage else "")
 
 
+#: API Gateway's catch-all resource (deploy/template.py): a path that no route has.
+CATCH_ALL_ROUTES = {"/", "/{proxy+}"}
+
+
 def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     route = request.context.get("resourcePath", "")
+    path = requested_path(request)
+    observability.start_request(request.context.get("requestId"), path, request.method)
     operation = spec.find_operation(route, request.method)
+    response = _respond(request, get_response, operation, route, path)
+    observability.count_request(operation.api if operation else "none", response.status_code)
+    return response
+
+
+def _respond(request: Any, get_response: Callable[[Any], Response],
+             operation: spec.Operation | None, route: str, path: str) -> Response:
     try:
         if operation is None:
-            return unrouted(request.path, request.method, route)
+            return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
         principal = auth.authenticate(request.headers.get("authorization"))
+        observability.identify_client(principal.client_id)
         auth.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
                                         base_url(request))
@@ -91,11 +105,18 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
         return render_error(operation, error)
     except Exception as error:  # an AWS outage, or a bug: log it, tell nothing internal
         if db.is_unavailable(error):
-            log.warning("AWS unavailable on %s %s: %s", request.method, request.path, error)
+            log.warning("AWS unavailable: %s", error)
             return render_error(operation, Unavailable())
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error")
         return render_error(operation, ApiError("An internal error occurred.", status=500,
                                                 code="server_error"))
+
+
+def requested_path(request: Any) -> str:
+    """The path the client asked for, without the stage (chalice's ``request.path`` is the
+    route that matched it)."""
+    event = request.to_original_event() if hasattr(request, "to_original_event") else {}
+    return event.get("path") or request.context.get("path") or request.path
 
 
 def unrouted(path: str, method: str, route: str | None = None) -> Response:

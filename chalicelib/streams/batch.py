@@ -7,21 +7,31 @@ named in it are retried, so one bad record neither blocks nor replays the others
 import logging
 from collections.abc import Callable, Iterable
 
+from ..core import observability
+
 __all__ = ["process_batch", "image_value"]
 
 log = logging.getLogger(__name__)
 
 
-def process_batch(records: Iterable, handle: Callable[[dict], None]) -> dict:
-    """Call ``handle`` on each record (a Lambda-shaped dict); collect the failures."""
+def process_batch(records: Iterable, handle: Callable[[dict], None], handler: str) -> dict:
+    """Call ``handle`` on each record (a Lambda-shaped dict); collect the failures.
+
+    ``records`` is chalice's event (or any iterable of records); ``handler`` names the stream
+    handler in logs and metrics.
+    """
+    context = getattr(records, "context", None)
+    observability.start_batch(getattr(context, "aws_request_id", None), handler)
     failures = []
     for record in records:
         raw = record.to_dict() if hasattr(record, "to_dict") else record
+        sequence = raw["dynamodb"]["SequenceNumber"]
+        observability.logger.append_keys(sequence_number=sequence)
         try:
             handle(raw)
         except Exception:  # noqa: BLE001 - reported to Lambda, which retries this record
-            sequence = raw["dynamodb"]["SequenceNumber"]
-            log.exception("stream record %s failed; reported for retry", sequence)
+            log.exception("stream record failed; reported for retry")
+            observability.count_stream_failure(handler)
             failures.append({"itemIdentifier": sequence})
     return {"batchItemFailures": failures}
 

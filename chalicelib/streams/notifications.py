@@ -3,20 +3,24 @@
 Before sending, a worker leases a marker item (``email#...`` beside the history entries);
 after SES accepts the message the marker becomes ``sent``. A failed send releases the lease
 and raises, so the stream record is retried; a worker that died mid-send leaves a lease that
-expires, after which a retry may send.
+expires, after which a retry may send. DynamoDB deletes a marker 30 days after its e-mail:
+stream records live 24 hours, so nothing can replay it by then.
 """
 import time
+from datetime import timedelta
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
+from ..core import observability
 from ..core.config import settings
 from ..core.db import is_conditional_failure, meta, shares_connection
 
 __all__ = ["SentEmail", "Email", "send_once", "ses_client", "use_ses_client", "EmailInFlight"]
 
 LEASE_SECONDS = 60
+MARKER_LIFETIME = timedelta(days=30)
 _ses = None
 
 
@@ -29,6 +33,7 @@ class SentEmail(Model):
     status = UnicodeAttribute()  # sending | sent
     lease_until = NumberAttribute()
     message_id = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # the history table's TTL; history entries have none
 
 
 class Email:
@@ -59,7 +64,8 @@ def use_ses_client(client) -> None:
 def send_once(entity: str, key: str, email: Email) -> bool:
     """Send ``email`` unless the message ``(entity, key)`` was sent; True if sent now."""
     now = time.time()
-    marker = SentEmail(entity, f"email#{key}", status="sending", lease_until=now + LEASE_SECONDS)
+    marker = SentEmail(entity, f"email#{key}", status="sending", lease_until=now + LEASE_SECONDS,
+                        expires_at=MARKER_LIFETIME)
     try:
         marker.save(condition=SentEmail.entity.does_not_exist()
                     | ((SentEmail.status == "sending") & (SentEmail.lease_until < now)))
@@ -78,6 +84,7 @@ def send_once(entity: str, key: str, email: Email) -> bool:
     except Exception:
         marker.delete()
         raise
+    observability.count_email_sent()
     marker.update(actions=[SentEmail.status.set("sent"),
                            SentEmail.message_id.set(answer.get("MessageId"))])
     return True

@@ -1,0 +1,194 @@
+"""The deployable template: generated from the models, clean under cfn-lint, created in the
+stand-in's CloudFormation (the session's tables come from it), and losing nothing on AWS."""
+import json
+import os
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+import app as app_module
+from chalicelib.tables import MODELS
+from deploy import template
+from local import cloudformation
+
+from .conftest import ENDPOINT
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory):
+    """stage -> the SAM template that ``make deploy`` would send for it."""
+    return {stage: cloudformation.package(tmp_path_factory.mktemp(stage), stage)
+            for stage in ("dev", "prod")}
+
+
+def client(service: str):
+    return boto3.client(service, endpoint_url=ENDPOINT)
+
+
+def test_the_merge_template_is_the_one_generated_from_the_models():
+    assert template.TARGET.read_text(encoding="utf-8") == template.rendered(), \
+        "stale .chalice/resources.json: run make template"
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_each_table_created_from_the_template_is_the_one_its_model_declares(stack_outputs,
+                                                                           model):
+    described = client("dynamodb").describe_table(TableName=model.Meta.table_name)["Table"]
+    schema = model._get_schema()
+
+    def keys(key_schema):
+        return sorted((k["AttributeName"], k["KeyType"]) for k in key_schema)
+
+    assert keys(described["KeySchema"]) == keys(schema["key_schema"])
+    declared_indexes = {i["index_name"]: (keys(i["key_schema"]), i["projection"]["ProjectionType"])
+                        for i in schema.get("global_secondary_indexes", [])}
+    created_indexes = {i["IndexName"]: (keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
+                       for i in described.get("GlobalSecondaryIndexes", [])}
+    assert created_indexes == declared_indexes
+    declared_types = {d["AttributeName"]: d["AttributeType"]
+                      for d in schema["attribute_definitions"]}
+    created_types = {d["AttributeName"]: d["AttributeType"]
+                     for d in described["AttributeDefinitions"]}
+    assert created_types == declared_types
+    view = getattr(model.Meta, "stream_view_type", None)
+    if view:
+        assert described["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": view}
+    ttl = client("dynamodb").describe_time_to_live(TableName=model.Meta.table_name)[
+        "TimeToLiveDescription"]
+    if model._ttl_attribute():
+        assert ttl == {"TimeToLiveStatus": "ENABLED",
+                       "AttributeName": model._ttl_attribute().attr_name}
+    backups = client("dynamodb").describe_continuous_backups(TableName=model.Meta.table_name)
+    assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
+        "PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_expiring_records_have_ttl_and_only_production_tables_are_protected(packaged):
+    resources = packaged["prod"]["Resources"]
+    for name in ("AccessTokensTable", "HistoryTable"):
+        assert resources[name]["Properties"]["TimeToLiveSpecification"] == {
+            "AttributeName": "expires_at", "Enabled": True}
+    tables = [r for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert len(tables) == len({m.Meta.table_name for m in MODELS})
+    assert all(t["Properties"]["DeletionProtectionEnabled"] == {
+        "Fn::If": ["IsProduction", True, False]} for t in tables)
+    assert packaged["prod"]["Conditions"]["IsProduction"] == {
+        "Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_packaged_template_passes_cfn_lint_with_the_serverless_rules(packaged, stage,
+                                                                        tmp_path):
+    path = tmp_path / "sam.json"
+    path.write_text(json.dumps(packaged[stage]))
+    lint = subprocess.run([os.path.join(os.path.dirname(sys.executable), "cfn-lint"),
+                           "--append-rules", "cfn_lint_serverless.rules",
+                           "--include-checks", "I", "--", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert (lint.returncode, lint.stdout) == (0, "")
+
+
+def test_every_stream_mapping_reports_failures_retries_boundedly_and_keeps_what_fails(
+        stack_outputs):
+    mappings = client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    queue_arn = client("sqs").get_queue_attributes(
+        QueueUrl=stack_outputs["StreamFailuresQueueUrl"],
+        AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    handlers = {source.name for source in app_module.app.event_sources}
+    assert len(mappings) == len(handlers) == 4
+    for mapping in mappings:
+        table = mapping["EventSourceArn"].split(":table/")[1].split("/")[0]
+        assert mapping["EventSourceArn"] == client("dynamodb").describe_table(
+            TableName=table)["Table"]["LatestStreamArn"]  # by reference, not a placeholder
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["BisectBatchOnFunctionError"] is True
+        assert mapping["MaximumRetryAttempts"] == template.MAXIMUM_RETRY_ATTEMPTS
+        assert mapping["MaximumRecordAgeInSeconds"] == template.MAXIMUM_RECORD_AGE_SECONDS
+        assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
+
+
+def _statements(stack_template: dict, role: str) -> list[dict]:
+    [policy] = stack_template["Resources"][role]["Properties"]["Policies"]
+    return policy["PolicyDocument"]["Statement"]
+
+
+def _resources(statement: dict) -> list:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
+def test_each_role_reaches_only_what_its_function_needs(packaged):
+    stack_template = packaged["dev"]
+    unavoidable_wildcards = {"xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                             "dynamodb:ListStreams"}
+    roles = [name for name, r in stack_template["Resources"].items()
+             if r["Type"] == "AWS::IAM::Role"]
+    assert sorted(roles) == sorted(
+        ["ApiHandlerRole"] + [template.logical_id(source.name) + "Role"
+                              for source in app_module.app.event_sources])
+    for role in roles:
+        for statement in _statements(stack_template, role):
+            if "*" in _resources(statement):
+                assert set(statement["Action"]) <= unavoidable_wildcards, (role, statement)
+            assert not any(a.endswith(":*") or a == "*" for a in statement["Action"])
+    api_tables = {r["Fn::GetAtt"][0] for s in _statements(stack_template, "ApiHandlerRole")
+                  for r in _resources(s) if isinstance(r, dict) and "Fn::GetAtt" in r}
+    assert "HistoryTable" not in api_tables and "SupportRequestsTable" in api_tables
+    assert not any(a.startswith(("ses:", "sqs:")) for s in _statements(
+        stack_template, "ApiHandlerRole") for a in s["Action"])
+    property_handler = _statements(stack_template, "OnPropertyChangeRole")
+    streams = [s for s in property_handler if "dynamodb:GetRecords" in s["Action"]]
+    assert [s["Resource"] for s in streams] == [{"Fn::GetAtt": ["PropertiesTable", "StreamArn"]}]
+    assert not any(a.startswith("ses:") for s in property_handler for a in s["Action"])
+    [send] = [s for s in _statements(stack_template, "OnSupportRequestChangeRole")
+              if "ses:SendEmail" in s["Action"]]
+    assert send["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
+
+
+def test_functions_get_their_tables_by_reference_and_the_api_is_throttled_traced_and_logged(
+        packaged):
+    resources = packaged["dev"]["Resources"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["SERVICEDESK_TABLE_SUPPORT_REQUESTS"] == {"Ref": "SupportRequestsTable"}
+    assert variables["SERVICEDESK_MAIL_FROM"] == {"Ref": "MailFrom"}
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            assert resource["Properties"]["Tracing"] == "Active", name
+            assert "DynamodbEventSource" not in json.dumps(resource) or \
+                "1970-01-01" not in json.dumps(resource), name  # no placeholder stream ARN
+        if resource["Type"] == "AWS::Logs::LogGroup":
+            assert resource["Properties"]["RetentionInDays"], name
+    api = resources["RestAPI"]["Properties"]
+    assert api["TracingEnabled"] is True
+    [settings] = api["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == template.THROTTLING_RATE_LIMIT
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
+    paths = api["DefinitionBody"]["paths"]
+    assert set(paths) == set(app_module.app.routes) | {"/", "/{proxy+}"}
+    assert all("x-amazon-apigateway-any-method" in methods for methods in paths.values())
+
+
+def _gateway_event(method: str, path: str, resource: str) -> dict:
+    """What API Gateway hands the API handler (REST API, proxy integration)."""
+    return {"resource": resource, "path": path, "httpMethod": method,
+            "headers": {"Accept": "*/*"}, "multiValueHeaders": {"Accept": ["*/*"]},
+            "queryStringParameters": None, "multiValueQueryStringParameters": None,
+            "pathParameters": {"proxy": path.lstrip("/")} if "proxy" in resource else None,
+            "stageVariables": None, "body": None, "isBase64Encoded": False,
+            "requestContext": {"resourcePath": resource, "httpMethod": method,
+                               "path": "/api" + path, "stage": "api", "requestId": "r-1",
+                               "identity": {"sourceIp": "192.0.2.1"}}}
+
+
+def test_on_aws_an_unknown_path_is_the_apis_own_404_and_an_unknown_method_its_405():
+    unknown = app_module.app(_gateway_event("GET", "/api/v1/nothing", "/{proxy+}"), None)
+    assert unknown["statusCode"] == 404
+    assert "There is no resource at /api/v1/nothing." in unknown["body"]
+    assert unknown["headers"]["Content-Type"] == "application/xml"
+    method = app_module.app(_gateway_event("DELETE", "/api/v1/requests", "/api/v1/requests"),
+                            None)
+    assert method["statusCode"] == 405
+    assert method["headers"]["Allow"] == "GET, POST"
+    assert "Method DELETE is not allowed on /api/v1/requests." in method["body"]
