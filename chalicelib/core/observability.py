@@ -15,6 +15,7 @@ silences the metrics (the local runner does, to keep its console readable).
 """
 import logging
 import os
+import uuid
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -37,9 +38,11 @@ _package.propagate = False
 
 
 def start_request(request_id: str | None, path: str, method: str) -> None:
-    """Forget the previous request's keys (a Lambda instance serves one after another)."""
+    """Forget the previous request's keys (a Lambda instance serves one after another).
+    ``request_id`` is API Gateway's, as in its access log; a local server has none, so one is
+    made up."""
     logger.clear_state()
-    logger.append_keys(request_id=request_id, path=path, method=method)
+    logger.append_keys(request_id=request_id or uuid.uuid4().hex, path=path, method=method)
 
 
 def start_batch(lambda_request_id: str | None, handler: str) -> None:
