@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STAGE ?= dev
 
-.PHONY: run test soak fuzz bench specs template package clean
+.PHONY: run test soak fuzz bench specs template package deploy destroy smoke smoke-local clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "servicedesk needs Python 3.11 or newer; $(PYTHON) is Python " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -39,6 +39,19 @@ template: $(STAMP)  ## regenerate .chalice/resources.json (tables from the model
 package: $(STAMP)  ## the deployable artifact and its template, in build/$(STAGE)/
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package \
 	  --stage $(STAGE) --merge-template .chalice/resources.json build/$(STAGE)
+
+deploy: $(STAMP)  ## STAGE=dev [MAIL_FROM=...] [ALARM_EMAIL=...]: package and deploy one stage
+	$(PY) -m deploy.stage deploy --stage $(STAGE) $(if $(MAIL_FROM),--mail-from $(MAIL_FROM)) \
+	  $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))
+
+destroy: $(STAMP)  ## STAGE=dev: delete a stage's stack (never prod)
+	$(PY) -m deploy.stage destroy --stage $(STAGE)
+
+smoke: $(STAMP)  ## URL=... CLIENT_ID=... CLIENT_SECRET=...: end-to-end check of a stage
+	$(PY) -m deploy.smoke "$(URL)" "$(CLIENT_ID)" "$(CLIENT_SECRET)"
+
+smoke-local: $(STAMP)  ## make smoke against make run (started and stopped here)
+	$(PY) -m local.smoke
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

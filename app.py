@@ -5,6 +5,7 @@ from chalicelib.accounts.changes import handle_account_record
 from chalicelib.core import http
 from chalicelib.core.config import settings
 from chalicelib.customers.routes import blueprint as customers
+from chalicelib.docs.routes import blueprint as docs
 from chalicelib.oauth2.routes import blueprint as oauth2
 from chalicelib.properties.routes import blueprint as properties
 from chalicelib.property_relationships.routes import blueprint as property_relationships
@@ -16,6 +17,7 @@ from chalicelib.support_requests.routes import blueprint as support_requests
 app = Chalice(app_name="servicedesk")
 app.register_middleware(http.handle, "http")
 app.register_blueprint(oauth2)
+app.register_blueprint(docs)
 for blueprint in (support_requests, customers, properties, property_relationships):
     app.register_blueprint(blueprint, url_prefix="/api/v1")
 

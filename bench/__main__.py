@@ -4,7 +4,8 @@
    support requests in the table (moto server; the counts are exact, the times are not).
 2. The app's warm overhead per request (routing, auth, validation, XML) with DynamoDB answered
    instantly by canned responses: median and p99 of GET /api/v1/requests/{identifier}.
-3. Cold import of app.py against the bare import of its libraries, in fresh interpreters.
+3. Cold import of app.py against the bare import of its libraries, in fresh interpreters;
+   the Lambda package's size and a cold start from its unzipped contents.
 4. The embedded stack over HTTP, as make run starts it: writes per second with 100 and with
    10,000 requests stored, memory after 10,000 writes, state change to e-mail delay, and a GET
    of a request with 1,000 updates (a few minutes).
@@ -20,6 +21,7 @@ def main() -> int:
     dynamodb_cost.main()
     warm_overhead.main()
     cold_import.main()
+    cold_import.lambda_package()
     return subprocess.call([sys.executable, "-m", "bench.embedded_stack"])
 
 

@@ -40,9 +40,11 @@ def package(out_dir: pathlib.Path, stage: str = "dev") -> dict:
     """``chalice package --merge-template`` into ``out_dir``; the SAM template it wrote."""
     chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
-    subprocess.run([chalice, "package", "--stage", stage, "--merge-template",
-                    str(MERGE_TEMPLATE), str(out_dir)], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=600)
+    done = subprocess.run([chalice, "package", "--stage", stage, "--merge-template",
+                           str(MERGE_TEMPLATE), str(out_dir)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"chalice package failed:\n{done.stdout}{done.stderr}")
     return json.loads((out_dir / "sam.json").read_text(encoding="utf-8"))
 
 

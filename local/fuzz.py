@@ -4,10 +4,12 @@ links. Exits non-zero on any failure: a 5xx, a status, content type, header or b
 spec, an invalid request accepted, a wrong answer to an undeclared method, ...
 
 Which checks run where is in ``schemathesis.toml`` (every check, less the two exceptions it
-explains).
+explains). Each spec's full report goes to ``build/fuzz/<spec>.log``; the console gets one line
+per spec, and the whole report of a spec that failed.
 """
 import base64
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import yaml
 from .stack import DEMO, ROOT, LocalStack
 
 EXAMPLES = os.environ.get("SERVICEDESK_FUZZ_EXAMPLES", "10")
+REPORTS = pathlib.Path(ROOT) / "build" / "fuzz"
 
 
 def main() -> int:
@@ -24,21 +27,27 @@ def main() -> int:
                    if name.endswith(".yaml"))
     credentials = base64.b64encode(":".join(DEMO).encode()).decode()
     failed, generated = [], 0
+    REPORTS.mkdir(parents=True, exist_ok=True)
     with LocalStack() as stack:
         for name in specs:
             path = os.path.join(ROOT, "openapi", name)
             with open(path, encoding="utf-8") as handle:
                 prefix = yaml.safe_load(handle).get("servers", [{"url": "/"}])[0]["url"]
-            print(f"\n## {name}", flush=True)
             done = subprocess.run(cwd=ROOT, capture_output=True, text=True, args=[
                 os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", path,
                 "--url", stack.base + prefix.rstrip("/"), "--no-color",
                 "-H", f"Authorization: Basic {credentials}", "--max-examples", EXAMPLES,
                 "--request-timeout", "30", "--generation-deterministic"])
-            print(done.stdout + done.stderr, flush=True)
-            generated += sum(int(n) for n in re.findall(r"(\d+) generated", done.stdout))
+            report = REPORTS / (name.removesuffix(".yaml") + ".log")
+            report.write_text(done.stdout + done.stderr, encoding="utf-8")
+            count = sum(int(n) for n in re.findall(r"(\d+) generated", done.stdout))
+            generated += count
+            print(f"{name}: {count} generated requests, "
+                  f"{'FAILED' if done.returncode else 'passed'} (report: "
+                  f"{report.relative_to(ROOT)})", flush=True)
             if done.returncode:
                 failed.append(name)
+                print(done.stdout + done.stderr, flush=True)
     print(f"\nfuzzed {len(specs)} specs with {generated} generated requests; with failures: "
           f"{', '.join(failed) or 'none'}")
     return 1 if failed else 0

@@ -7,20 +7,41 @@
     python -m ops.admin add-community KEY [--label LABEL]
     python -m ops.admin add-additional-field KEY LABEL
 
-Uses the same environment variables as the service (table names, AWS endpoint, region).
+Uses the same environment variables as the service (table names, AWS endpoint, region), or,
+with ``--stack servicedesk-dev`` before the command, the tables of that deployed stack (read
+from its outputs with the caller's AWS credentials).
 """
 import argparse
+import os
 import sys
 
-from chalicelib.accounts import catalog
-from chalicelib.core import auth
-from chalicelib.support_requests import service as support_requests
-from chalicelib.tables import create_all_tables
+
+def use_stack_tables(stack_name: str) -> None:
+    """Point the table names at a deployed stack's (its outputs TableXxx name them)."""
+    import boto3
+
+    from chalicelib.core.config import TABLES
+    stack = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    for logical in TABLES:
+        key = "Table" + "".join(part.capitalize() for part in logical.split("_"))
+        os.environ["SERVICEDESK_TABLE_" + logical.upper()] = outputs[key]
 
 
 def main(argv: list[str] | None = None) -> int:
+    stack = argparse.ArgumentParser(add_help=False)
+    stack.add_argument("--stack")
+    if (chosen := stack.parse_known_args(argv)[0].stack):
+        use_stack_tables(chosen)
+    # The models read the table names when they are imported: only now.
+    from chalicelib.accounts import catalog
+    from chalicelib.core import auth
+    from chalicelib.support_requests import service as support_requests
+    from chalicelib.tables import create_all_tables
+
     parser = argparse.ArgumentParser(prog="python -m ops.admin", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stack", help="use the tables of this deployed CloudFormation stack")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("create-tables", help="create every missing table")
     create = commands.add_parser("create-client", help="create an API client; prints its secret")

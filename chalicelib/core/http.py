@@ -94,9 +94,11 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
     try:
         if operation is None:
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
-        principal = auth.authenticate(request.headers.get("authorization"))
-        observability.identify_client(principal.client_id)
-        auth.authorize(principal, operation.security)
+        principal = None  # a public operation (its spec's security is empty): the docs
+        if operation.security:
+            principal = auth.authenticate(request.headers.get("authorization"))
+            observability.identify_client(principal.client_id)
+            auth.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
                                         base_url(request))
         response = get_response(request)
