@@ -112,6 +112,18 @@ def _apply_table_settings(dynamodb, template: dict, stack_resources: dict) -> No
                     "PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]})
 
 
+class _NotSkippedResources(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No Moto CloudFormation support" not in record.getMessage()
+
+
+def _quiet_about_skipped_resources() -> None:
+    """moto logs and warns about each resource type it skips (the list above): once per
+    resource, from its server thread. They are expected, so say nothing."""
+    warnings.filterwarnings("ignore", message="Tried to parse ", category=UserWarning)
+    logging.getLogger("moto").addFilter(_NotSkippedResources())
+
+
 def create_stack(endpoint: str, out_dir: pathlib.Path, stack_name: str = STACK_NAME,
                  stage: str = "local", mail_from: str = "servicedesk@example.com") -> dict:
     """Create the packaged template as ``stack_name`` in the stand-in; its outputs."""
@@ -124,14 +136,12 @@ def create_stack(endpoint: str, out_dir: pathlib.Path, stack_name: str = STACK_N
                                           {"Bucket": CODE_BUCKET, "Key": CODE_KEY}))
     (out_dir / "standin-template.json").write_text(json.dumps(template, indent=1))
     cloudformation = boto3.client("cloudformation", endpoint_url=endpoint)
-    with warnings.catch_warnings():  # moto warns about each resource type it skips
-        warnings.simplefilter("ignore")
-        logging.getLogger("moto.cloudformation.parsing").setLevel(logging.ERROR)
-        cloudformation.create_stack(
-            StackName=stack_name, TemplateBody=json.dumps(template),
-            Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage},
-                        {"ParameterKey": "MailFrom", "ParameterValue": mail_from}],
-            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    _quiet_about_skipped_resources()
+    cloudformation.create_stack(
+        StackName=stack_name, TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage},
+                    {"ParameterKey": "MailFrom", "ParameterValue": mail_from}],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
     stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
     if stack["StackStatus"] != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {stack_name}: {stack['StackStatus']} "
