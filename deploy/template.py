@@ -248,6 +248,15 @@ ACCESS_LOG_FORMAT = json.dumps({
     "error": "$context.error.message"}, separators=(",", ":"))
 
 
+#: What API Gateway answers itself (throttled, payload too large, ...): the LEAP error document,
+#: the format of most of the API, instead of API Gateway's JSON {"message": ...}.
+GATEWAY_ERROR = {
+    "responseParameters": {"gatewayresponse.header.Content-Type": "'application/xml'"},
+    "responseTemplates": {"application/json": (
+        '<?xml version="1.0" encoding="UTF-8"?><error xmlns="http://schema.majitek.com/'
+        'leap-ws-v1.0"><message>$context.error.message</message></error>')}}
+
+
 def _api_resources(tables: dict) -> dict:
     paths = {route: _any_method() for route in _api_routes()}
     # Every path that no route has: /{proxy+} covers all but the root.
@@ -256,7 +265,8 @@ def _api_resources(tables: dict) -> dict:
     api_tables = [t["logical"] for t in tables.values() if t["logical"] != "history"]
     return {
         "RestAPI": {"Properties": {
-            "DefinitionBody": {"paths": paths},
+            "DefinitionBody": {"paths": paths, "x-amazon-apigateway-gateway-responses": {
+                "DEFAULT_4XX": GATEWAY_ERROR, "DEFAULT_5XX": GATEWAY_ERROR}},
             "TracingEnabled": True,
             "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
                                 "ThrottlingRateLimit": THROTTLING_RATE_LIMIT,

@@ -168,6 +168,10 @@ def test_functions_get_their_tables_by_reference_and_the_api_is_throttled_traced
     paths = api["DefinitionBody"]["paths"]
     assert set(paths) == set(app_module.app.routes) | {"/", "/{proxy+}"}
     assert all("x-amazon-apigateway-any-method" in methods for methods in paths.values())
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):  # a throttled call, say: still a LEAP error
+        response = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"][kind]
+        assert "<message>$context.error.message</message>" in response["responseTemplates"][
+            "application/json"]
 
 
 def _gateway_event(method: str, path: str, resource: str) -> dict:
