@@ -84,7 +84,6 @@ def table_resource(logical_table: str, models: list) -> dict:
         "AttributeDefinitions": [definitions[name] for name in sorted(definitions)],
         "KeySchema": _keys(schema["key_schema"]),
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-        "SSESpecification": {"SSEEnabled": True},
         "DeletionProtectionEnabled": {"Fn::If": ["IsProduction", True, False]},
     }
     if schema.get("global_secondary_indexes"):
