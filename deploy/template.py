@@ -263,7 +263,17 @@ def _api_resources(tables: dict) -> dict:
     paths["/{proxy+}"] = _any_method()
     api_tables = [t["logical"] for t in tables.values() if t["logical"] != "history"]
     return {
-        "RestAPI": {"Properties": {
+        # API Gateway writes access and execution logs with this one role of the account and
+        # region (AWS::ApiGateway::Account is a per-region setting; every stage shares it).
+        "ApiGatewayLogsRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/"
+                                              "service-role/AmazonAPIGatewayPushToCloudWatchLogs"}]}},
+        "ApiGatewayAccount": {"Type": "AWS::ApiGateway::Account", "Properties": {
+            "CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}},
+        "RestAPI": {"DependsOn": ["ApiGatewayAccount"], "Properties": {
             "DefinitionBody": {"paths": paths, "x-amazon-apigateway-gateway-responses": {
                 "DEFAULT_4XX": GATEWAY_ERROR, "DEFAULT_5XX": GATEWAY_ERROR}},
             "TracingEnabled": True,

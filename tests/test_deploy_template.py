@@ -124,7 +124,11 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     unavoidable_wildcards = {"xray:PutTraceSegments", "xray:PutTelemetryRecords",
                              "dynamodb:ListStreams"}
     roles = [name for name, r in stack_template["Resources"].items()
-             if r["Type"] == "AWS::IAM::Role"]
+             if r["Type"] == "AWS::IAM::Role" and name != "ApiGatewayLogsRole"]
+    # API Gateway's logging role (one per account and region) is AWS's own narrow policy
+    assert stack_template["Resources"]["ApiGatewayLogsRole"]["Properties"][
+        "ManagedPolicyArns"] == [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/"
+                                             "service-role/AmazonAPIGatewayPushToCloudWatchLogs"}]
     assert sorted(roles) == sorted(
         ["ApiHandlerRole"] + [template.logical_id(source.name) + "Role"
                               for source in app_module.app.event_sources])
