@@ -330,8 +330,9 @@ def _failure_resources() -> dict:
             "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 0,
             "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
             "AlarmActions": [{"Ref": "AlarmTopic"}]}},
-        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {
-            "KmsMasterKeyId": "alias/aws/sns"}},
+        # Not encrypted with the aws/sns key: CloudWatch alarms cannot publish to a topic under
+        # that key (its policy cannot be changed to let CloudWatch use it).
+        "AlarmTopic": {"Type": "AWS::SNS::Topic"},
         "AlarmSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
                               "Metadata": _explained("ES7000", "An e-mail subscription: an alarm "
                                                      "that cannot be delivered stays visible "
