@@ -9,6 +9,7 @@ from chalicelib.docs.routes import blueprint as docs
 from chalicelib.oauth2.routes import blueprint as oauth2
 from chalicelib.properties.routes import blueprint as properties
 from chalicelib.property_relationships.routes import blueprint as property_relationships
+from chalicelib.service_requests.routes import blueprint as service_requests
 from chalicelib.streams.batch import process_batch
 from chalicelib.streams.history import recorder
 from chalicelib.support_requests.changes import handle_support_request_record
@@ -20,6 +21,7 @@ app.register_blueprint(oauth2)
 app.register_blueprint(docs)
 for blueprint in (support_requests, customers, properties, property_relationships):
     app.register_blueprint(blueprint, url_prefix="/api/v1")
+app.register_blueprint(service_requests, url_prefix="/crmapi/rest/v2")
 
 STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 

@@ -18,6 +18,7 @@ from .db import meta, shares_connection
 from .errors import BadRequest, FieldError, Forbidden, Unauthorized
 
 __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
+           "verify_client", "release_token",
            "authorize", "issue_token", "SCOPES"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases")
@@ -80,27 +81,35 @@ def _basic(credentials: str) -> Principal:
         client_id, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
     except ValueError:
         raise Unauthorized("Malformed Basic credentials.", headers=_CHALLENGE) from None
+    return verify_client(client_id, secret)
+
+
+def verify_client(client_id: str, secret: str, scheme: str = "basic") -> Principal:
+    """The API client ``client_id`` if ``secret`` is its secret, else 401."""
     try:
         client = ApiClient.get(client_id) if 0 < len(client_id) <= _MAX_CLIENT_ID else None
     except ApiClient.DoesNotExist:
         client = None
     if client is None or not hmac.compare_digest(client.secret_digest, _digest(secret)):
         raise Unauthorized("Unknown client or wrong secret.", headers=_CHALLENGE)
-    return Principal(client.client_id, client.name, client.scopes or set(), "basic")
+    return Principal(client.client_id, client.name, client.scopes or set(), scheme)
 
 
-def _bearer(token: str) -> Principal:
+def _bearer(token: str, scheme: str = "oauth2") -> Principal:
     try:
         stored = AccessToken.get(_digest(token))
     except AccessToken.DoesNotExist:
         stored = None
     if stored is None or stored.expires_at.timestamp() <= time.time():
         raise Unauthorized("The access token is unknown or has expired.", headers=_CHALLENGE)
-    return Principal(stored.client_id, stored.name, stored.scopes or set(), "oauth2")
+    return Principal(stored.client_id, stored.name, stored.scopes or set(), scheme)
 
 
-def authenticate(authorization: str | None) -> Principal:
-    """The caller named by an ``Authorization`` header, or 401."""
+def authenticate(authorization: str | None, crm_token: str | None = None) -> Principal:
+    """The caller named by a CRM login token (``crmToken``) or else by an ``Authorization``
+    header, or 401."""
+    if crm_token:
+        return _bearer(crm_token, "crmToken")
     scheme, _, credentials = (authorization or "").strip().partition(" ")
     if scheme.lower() == "basic" and credentials:
         return _basic(credentials.strip())
@@ -124,8 +133,10 @@ def authorize(principal: Principal, security: list[dict]) -> None:
                     f"{' '.join(sorted(needed - principal.scopes))} that this operation needs.")
 
 
-def issue_token(principal: Principal, requested: set[str] | None = None) -> tuple[str, set[str]]:
-    """A new bearer token for ``principal`` limited to ``requested`` scopes (default: all)."""
+def issue_token(principal: Principal, requested: set[str] | None = None,
+                lifetime_seconds: int | None = None) -> tuple[str, set[str]]:
+    """A new bearer token for ``principal`` limited to ``requested`` scopes (default: all),
+    valid for ``lifetime_seconds`` (default: the OAuth tokens' lifetime)."""
     scopes = principal.scopes if not requested else requested
     if not scopes <= principal.scopes:
         raise BadRequest("The client may not request the scope(s) "
@@ -134,5 +145,12 @@ def issue_token(principal: Principal, requested: set[str] | None = None) -> tupl
     token = secrets.token_urlsafe(32)
     AccessToken(_digest(token), client_id=principal.client_id, name=principal.name,
                 scopes=set(scopes) or None,
-                expires_at=timedelta(seconds=settings.token_lifetime_seconds)).save()
+                expires_at=timedelta(seconds=lifetime_seconds or settings.token_lifetime_seconds)
+                ).save()
     return token, set(scopes)
+
+
+def release_token(token: str) -> None:
+    """End ``token`` now (401 if it is unknown or already over)."""
+    _bearer(token)
+    AccessToken(_digest(token)).delete()

@@ -44,6 +44,10 @@ class Settings:
         self.mail_from = _env("SERVICEDESK_MAIL_FROM", "servicedesk@example.com")
         self.public_base_url = _env("SERVICEDESK_PUBLIC_BASE_URL", "").rstrip("/")
         self.token_lifetime_seconds = int(_env("SERVICEDESK_TOKEN_LIFETIME_SECONDS", "3600"))
+        # The CRM-style API's login (/crmapi/rest/v2/authentication/token).
+        self.crm_organisation = _env("SERVICEDESK_CRM_ORGANISATION", "servicedesk")
+        self.crm_token_lifetime_seconds = int(_env("SERVICEDESK_CRM_TOKEN_LIFETIME_SECONDS",
+                                                   "7200"))
         self.max_body_bytes = int(_env("SERVICEDESK_MAX_BODY_BYTES", str(1024 * 1024)))
         # 0: no limit. Above it, creating a customer account answers 403.
         self.account_limit = int(_env("SERVICEDESK_ACCOUNT_LIMIT", "0"))

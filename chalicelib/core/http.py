@@ -13,7 +13,7 @@ from typing import Any
 from chalice import Response
 from lxml import etree
 
-from . import auth, db, observability, spec, xml, xml_binding
+from . import auth, crm, db, observability, spec, xml, xml_binding
 from .config import settings
 from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
@@ -96,7 +96,8 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
         principal = None  # a public operation (its spec's security is empty): the docs
         if operation.security:
-            principal = auth.authenticate(request.headers.get("authorization"))
+            principal = auth.authenticate(request.headers.get("authorization"), crm.token_of(
+                request) if operation.error_format == "crm" else None)
             observability.identify_client(principal.client_id)
             auth.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
@@ -169,6 +170,8 @@ def _oauth2_code(error: ApiError) -> str:
 
 
 def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
+    if operation is not None and operation.error_format == "crm":
+        return crm.render_error(error)
     headers = dict(error.headers)
     if operation is not None and operation.error_format == "oauth2":
         code = error.code or _oauth2_code(error)

@@ -1,0 +1,1 @@
+"""The CRM-style Service Requests web API (/crmapi/rest/v2)."""
