@@ -1,10 +1,12 @@
-"""Demo data for the local runner: an API client, topics and a customer account."""
+"""Demo data for the local runner: an API client, topics, a customer account and a usable
+service request configuration."""
 import os
 
 from chalicelib.accounts import catalog
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
 from chalicelib.core import auth
+from chalicelib.service_requests import configuration
 from chalicelib.support_requests import service as support_requests
 
 DEMO_ACCOUNT = {"owner": {"email": "joe.banks@example.net", "password": "Demo-Password-2026",
@@ -12,6 +14,49 @@ DEMO_ACCOUNT = {"owner": {"email": "joe.banks@example.net", "password": "Demo-Pa
                 "communities": ["original"]}
 TOPICS = {"Parking": ["Stolen Spot"], "Alarm": [], "Air Conditioning": []}
 ADDITIONAL_FIELDS = {"crm-identifier": "CRM System Identifier", "shoe-size": "Shoe Size"}
+
+
+#: Service requests: a type that tells its customers of status changes and one that does not,
+#: each with a status for every life cycle state (two while pending).
+SERVICE_REQUEST_TYPES = {"Fault": {"alternative_code": "FLT", "emails_customers": True,
+                                   "texts_customers": True},
+                         "Enquiry": {"alternative_code": "ENQ", "emails_customers": False,
+                                     "texts_customers": False}}
+SERVICE_REQUEST_STATUSES = [("Open", "PENDING"), ("On Hold", "PENDING"),
+                            ("Responded", "RESPONDED"),
+                            ("Temporary Resolved", "TEMPORARY RESOLVED"),
+                            ("Final Resolved", "FINAL RESOLVED"), ("Completed", "COMPLETED"),
+                            ("Cancel", "CANCELLED")]
+SERVICE_REQUEST_SETTINGS = [
+    ("category", "Heating", {"code": "HEAT"}), ("category", "Plumbing", {"code": "PLMB"}),
+    ("response_category", "Acknowledged", {"code": "ACK", "requires_acceptance": False}),
+    ("response_category", "Site Visit Proposed", {"code": "VISIT",
+                                                  "requires_acceptance": True}),
+    ("temporary_resolution_category", "Workaround", {"code": "WORK"}),
+    ("final_resolution_category", "Fixed", {"code": "FIXED", "requires_acceptance": True}),
+    ("final_resolution_category", "Closed Without Fix", {"code": "CLOSED",
+                                                         "requires_acceptance": False}),
+    ("cancellation_reason", "Cancellation Reason C", {}), ("cancellation_reason", "Duplicate", {}),
+    ("privacy_level", "Public", {}), ("privacy_level", "Private", {}),
+    ("group", "Facilities", {"alternative_code": "FAC"}),
+    ("user", "jsmith", {"description": "Jane Smith"}),
+    ("user", "adoe", {"description": "Alex Doe"}),
+]
+
+
+def seed_service_request_configuration() -> None:
+    for kind, name, fields in SERVICE_REQUEST_SETTINGS:
+        configuration.add(kind, name, **fields)
+    reason = configuration.resolve("cancellation_reason", {"name": "Cancellation Reason C"},
+                                   "demo")
+    for type_name, fields in SERVICE_REQUEST_TYPES.items():
+        request_type = configuration.add("type", type_name, **fields)
+        statuses = {name: configuration.add("status", name, life_cycle_state=state,
+                                            type_id=request_type.id)
+                    for name, state in SERVICE_REQUEST_STATUSES}
+        configuration.add("type", type_name, **fields,
+                          cancellation_status_id=statuses["Cancel"].id,
+                          cancellation_reason_id=reason.id)
 
 
 def demo_credentials() -> tuple[str, str]:
@@ -26,6 +71,7 @@ def seed() -> tuple[str, str]:
     for identifier, sub_topics in TOPICS.items():
         support_requests.add_topic(identifier, sub_topics=sub_topics)
     catalog.add_community("original", "Original")
+    seed_service_request_configuration()
     for key, label in ADDITIONAL_FIELDS.items():
         catalog.add_additional_field(key, label)
     try:

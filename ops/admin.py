@@ -6,6 +6,9 @@
     python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
     python -m ops.admin add-community KEY [--label LABEL]
     python -m ops.admin add-additional-field KEY LABEL
+    python -m ops.admin add-service-request-setting KIND NAME [--code C] [--alternative-code C]
+        [--state STATE --type TYPE] [--requires-acceptance] [--emails] [--sms]
+        [--cancellation-status STATUS --cancellation-reason REASON]
 
 Uses the same environment variables as the service (table names, AWS endpoint, region), or,
 with ``--stack servicedesk-dev`` before the command, the tables of that deployed stack (read
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     # The models read the table names when they are imported: only now.
     from chalicelib.accounts import catalog
     from chalicelib.core import auth
+    from chalicelib.service_requests import configuration
     from chalicelib.support_requests import service as support_requests
     from chalicelib.tables import create_all_tables
 
@@ -60,6 +64,23 @@ def main(argv: list[str] | None = None) -> int:
                                 help="add an additional account field (key and label)")
     field.add_argument("key")
     field.add_argument("label")
+    setting = commands.add_parser("add-service-request-setting",
+                                  help="add or replace a type, status, category, ... of "
+                                       "service requests")
+    setting.add_argument("kind", choices=sorted(configuration.KINDS))
+    setting.add_argument("name", help="its name (a user's username)")
+    setting.add_argument("--code")
+    setting.add_argument("--alternative-code")
+    setting.add_argument("--description")
+    setting.add_argument("--state", choices=configuration.LIFE_CYCLE_STATES,
+                         help="a status's life cycle state")
+    setting.add_argument("--type", help="the name of a status's type")
+    setting.add_argument("--requires-acceptance", action="store_true",
+                         help="a response or final resolution category's")
+    setting.add_argument("--emails", action="store_true", help="a type's: e-mail customers")
+    setting.add_argument("--sms", action="store_true", help="a type's: text customers")
+    setting.add_argument("--cancellation-status", help="a type's default cancellation status")
+    setting.add_argument("--cancellation-reason", help="a type's default cancellation reason")
     args = parser.parse_args(argv)
 
     if args.command == "create-tables":
@@ -82,10 +103,39 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "add-community":
         catalog.add_community(args.key, args.label)
         print(f"community {args.key} saved")
+    elif args.command == "add-service-request-setting":
+        entry = configuration.add(args.kind, args.name, **_setting_fields(args, configuration))
+        print(f"{args.kind} {args.name} saved (id {entry.id})")
     elif args.command == "add-additional-field":
         catalog.add_additional_field(args.key, args.label)
         print(f"additional field {args.key} saved")
     return 0
+
+
+def _setting_fields(args, configuration) -> dict:
+    """The entry's fields from the command line, naming other entries by name."""
+    def named(kind: str, name: str | None, **scope) -> str | None:
+        if name is None:
+            return None
+        matches = [e for e in configuration.entries(kind) if e.name == name and all(
+            getattr(e, key) == value for key, value in scope.items())]
+        if not matches:
+            raise SystemExit(f"no {kind} named {name}")
+        return matches[0].id
+    type_id = named("type", args.type)
+    fields = {"code": args.code, "alternative_code": args.alternative_code,
+              "description": args.description, "life_cycle_state": args.state,
+              "type_id": type_id,
+              "requires_acceptance": args.requires_acceptance if args.kind.endswith(
+                  "_category") else None,
+              "emails_customers": args.emails if args.kind == "type" else None,
+              "texts_customers": args.sms if args.kind == "type" else None,
+              "cancellation_reason_id": named("cancellation_reason", args.cancellation_reason)}
+    if args.kind == "type" and args.cancellation_status:
+        current = [e for e in configuration.entries("type") if e.name == args.name]
+        fields["cancellation_status_id"] = named("status", args.cancellation_status,
+                                                 type_id=current[0].id if current else None)
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ TABLES = {
     "catalog": "servicedesk-catalog",
     "properties": "servicedesk-properties",
     "property_relationships": "servicedesk-property-relationships",
+    "service_request_configuration": "servicedesk-service-request-configuration",
 }
 
 

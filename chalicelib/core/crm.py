@@ -13,9 +13,9 @@ from typing import Any
 
 from chalice import Response
 
-from .errors import ApiError
+from .errors import ApiError, BadRequest, FieldError
 
-__all__ = ["CODES", "envelope", "ok", "render_error", "token_of"]
+__all__ = ["CODES", "envelope", "ok", "render_error", "token_of", "identifier"]
 
 #: The stable catalogue of ``status.code`` values (listed in openapi/service_requests.yaml).
 CODES = {
@@ -88,3 +88,12 @@ def _token(request: Any) -> str | None:
         if isinstance(body, dict) and isinstance(body.get("token"), str):
             return body["token"]
     return None
+
+
+def identifier(text: str, parameter: str) -> dict:
+    """An identifier object of a query string: ``number=SR00000275`` -> {"number": ...}."""
+    field, separator, value = text.partition("=")
+    if not separator or not field:
+        raise BadRequest(f"{parameter} must be field=value, e.g. {parameter}=name=Example.",
+                         [FieldError(parameter, "invalid")])
+    return {field: value}

@@ -36,6 +36,14 @@ class Operation:
     def resolve(self, schema: dict) -> dict:
         return resolver(self.api)(schema)
 
+    def credential_parameters(self) -> set[str]:
+        """Query parameters that carry credentials (apiKey schemes ``in: query``, such as the
+        CRM API's ``token``): allowed beside the declared parameters."""
+        schemes = self.document.get("components", {}).get("securitySchemes", {})
+        return {schemes[name]["name"] for requirement in self.security for name in requirement
+                if schemes.get(name, {}).get("type") == "apiKey"
+                and schemes[name].get("in") == "query"}
+
     def _response(self, status: int) -> dict | None:
         responses = self.definition.get("responses", {})
         return responses.get(str(status)) or (responses.get("default") if status >= 400 else None)

@@ -149,6 +149,7 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
         path_params[name] = unquote(value)
     sources = {"path": path_params, "query": request.query_params or {}}
     declared = {(p["in"], p["name"]) for p in map(operation.resolve, operation.parameters)}
+    declared |= {("query", name) for name in operation.credential_parameters()}
     errors = [FieldError(name, "unknown") for name in sources["query"]
               if ("query", name) not in declared]
     params: dict[str, Any] = {}

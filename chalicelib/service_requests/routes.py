@@ -1,10 +1,11 @@
 """``/crmapi/rest/v2/...``, as ``openapi/service_requests.yaml`` describes it."""
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from ..core import auth, crm
 from ..core.config import settings
 from ..core.errors import ApiError
 from ..core.http import call_of, reply, route
+from . import configuration
 
 __all__ = ["blueprint"]
 
@@ -43,3 +44,68 @@ def release_crm_token():
 @route(blueprint, "/authentication/web_api_key/token", "POST")
 def issue_crm_token_with_web_api_key():
     return reply(_token_for(call_of(blueprint.current_request).principal))
+
+
+# -- configuration: what identifiers may name ---------------------------------------------
+
+
+def _configured(kind: str) -> Response:
+    return reply(crm.ok([configuration.representation(e) for e in configuration.entries(kind)]))
+
+
+@route(blueprint, "/service_requests/configuration/types/list", "GET")
+def list_service_request_types():
+    return _configured("type")
+
+
+@route(blueprint, "/service_requests/configuration/statuses/list", "GET")
+def list_service_request_statuses():
+    params = call_of(blueprint.current_request).params
+    statuses = configuration.entries("status")
+    if params.get("type_identifier"):
+        type_id = configuration.resolve("type", crm.identifier(
+            params["type_identifier"], "type_identifier"), "type_identifier").id
+        statuses = [s for s in statuses if s.type_id == type_id]
+    if params.get("life_cycle_state"):
+        statuses = [s for s in statuses if s.life_cycle_state == params["life_cycle_state"]]
+    return reply(crm.ok([configuration.representation(s) for s in statuses]))
+
+
+@route(blueprint, "/service_requests/configuration/categories/list", "GET")
+def list_service_request_categories():
+    return _configured("category")
+
+
+@route(blueprint, "/service_requests/configuration/response_categories/list", "GET")
+def list_response_categories():
+    return _configured("response_category")
+
+
+@route(blueprint, "/service_requests/configuration/temporary_resolution_categories/list", "GET")
+def list_temporary_resolution_categories():
+    return _configured("temporary_resolution_category")
+
+
+@route(blueprint, "/service_requests/configuration/final_resolution_categories/list", "GET")
+def list_final_resolution_categories():
+    return _configured("final_resolution_category")
+
+
+@route(blueprint, "/service_requests/configuration/cancellation_reasons/list", "GET")
+def list_cancellation_reasons():
+    return _configured("cancellation_reason")
+
+
+@route(blueprint, "/service_requests/configuration/privacy_levels/list", "GET")
+def list_privacy_levels():
+    return _configured("privacy_level")
+
+
+@route(blueprint, "/service_requests/configuration/groups/list", "GET")
+def list_groups():
+    return _configured("group")
+
+
+@route(blueprint, "/service_requests/configuration/users/list", "GET")
+def list_users():
+    return _configured("user")
