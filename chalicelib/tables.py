@@ -7,6 +7,7 @@ from .core.unique_keys import UniqueKey
 from .properties.models import Property
 from .property_relationships.models import PropertyRelationship
 from .service_requests.configuration import ConfigurationEntry
+from .service_requests.models import ServiceRequest
 from .streams.history import HistoryEntry
 from .streams.notifications import SentEmail
 from .support_requests.models import SupportRequest, Topic, Update
@@ -16,7 +17,7 @@ __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 # SentEmail shares the history table: its TTL attribute is that table's.
 MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
-          SentEmail, ConfigurationEntry]
+          SentEmail, ConfigurationEntry, ServiceRequest]
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships"]
 

@@ -22,6 +22,7 @@ TABLES = {
     "properties": "servicedesk-properties",
     "property_relationships": "servicedesk-property-relationships",
     "service_request_configuration": "servicedesk-service-request-configuration",
+    "service_requests": "servicedesk-service-requests",
 }
 
 

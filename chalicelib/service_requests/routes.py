@@ -5,7 +5,7 @@ from ..core import auth, crm
 from ..core.config import settings
 from ..core.errors import ApiError
 from ..core.http import call_of, reply, route
-from . import configuration
+from . import configuration, representation, service
 
 __all__ = ["blueprint"]
 
@@ -109,3 +109,21 @@ def list_groups():
 @route(blueprint, "/service_requests/configuration/users/list", "GET")
 def list_users():
     return _configured("user")
+
+
+# -- service requests ---------------------------------------------------------------------
+
+
+@route(blueprint, "/service_requests/create", "POST")
+def create_service_request():
+    body = call_of(blueprint.current_request).body
+    request = service.create(body)
+    return reply(crm.ok(representation.represent([request], body.get("fields_set"))[0]))
+
+
+@route(blueprint, "/service_requests/show", "GET")
+def show_service_request():
+    params = call_of(blueprint.current_request).params
+    request = service.find(crm.identifier(params["service_request_identifier"],
+                                          "service_request_identifier"))
+    return reply(crm.ok(representation.represent([request], params.get("fields_set"))[0]))

@@ -1,0 +1,123 @@
+"""Service requests of the CRM-style API: create and show, by the seed's rules."""
+import json
+
+import pytest
+
+from .test_crm_authentication import BASE, JSON, login, status
+
+
+@pytest.fixture
+def token(api):
+    return login(api).data["data"]["token"]
+
+
+def call(api, method: str, token: str, body: dict | None = None, query: str = ""):
+    if method == "GET":
+        return api.request("GET", f"{BASE}/service_requests/{query}&token={token}", auth=None)
+    return api.request("POST", f"{BASE}/service_requests/{method}",
+                       json.dumps({"token": token, **(body or {})}), headers=JSON, auth=None)
+
+
+def new_request(**overrides) -> dict:
+    body = {"type_identifier": {"name": "Fault"},
+            "accounts_receivable_identifier": {"number": "01234574"},
+            "caller_email": "joe.banks@example.net", "caller_phone": "+44 20 7946 0000",
+            "description": "The boiler makes a knocking noise", "notes": "Flat 4",
+            "status_identifier": {"name": "Open"}, "category_identifier": {"code": "HEAT"},
+            "urgency_level": "URGENCY2", "impact_level": "IMPACT3",
+            "owned_by_group_identifier": {"alternative_code": "FAC"},
+            "privacy_level_identifier": {"name": "Public"}, "udf_string_1": "Boiler B-7",
+            "udf_float_1": 2.5, "start_date": "2026-11-23T09:00:00Z",
+            "estimated_completion_time": {"value": 2, "uot": "DAYS"},
+            "assigned_to": {"user_identifier": {"username": "jsmith"}}}
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def create(api, token, **overrides):
+    return call(api, "create", token, new_request(**overrides))
+
+
+def test_create_answers_the_new_request_with_its_number_and_named_references(api, token):
+    answer = create(api, token)
+    assert status(answer) == (200, "OK"), answer
+    created = answer.data["data"]
+    assert created["number"] == "SR00000001" and created["life_cycle_state"] == "PENDING"
+    assert created["type"]["name"] == "Fault" and created["status"]["name"] == "Open"
+    assert created["category"] == {"id": created["category"]["id"], "name": "Heating",
+                                   "code": "HEAT"}
+    assert created["accounts_receivable"] == {"id": "01234574", "number": "01234574",
+                                              "name": "Joseph Banks"}
+    assert created["contact_information"]["id"] == "01234574"
+    assert created["assigned_to"]["user"]["username"] == "jsmith"
+    assert created["user_defined_fields"] == {"udf_string_1": "Boiler B-7", "udf_float_1": 2.5}
+    # the estimated completion time computes the expected completion date
+    assert created["start_date"] == "2026-11-23T09:00:00.000+0000"
+    assert created["expected_completion_date"] == "2026-11-25T09:00:00.000+0000"
+    second = create(api, token).data["data"]
+    assert second["number"] == "SR00000002"
+
+
+def test_an_expected_completion_date_computes_the_estimate(api, token):
+    created = create(api, token, estimated_completion_time=None,
+                     expected_completion_date="2026-11-23T12:30:00Z").data["data"]
+    assert created["estimated_completion_time"] == {"value": 210, "uot": "MINUTES"}
+    both = create(api, token, expected_completion_date="2026-11-24T00:00:00Z")
+    assert status(both) == (200, "INVALID_PARAMETER")
+
+
+def test_show_finds_a_request_by_number_or_id_with_only_the_fields_asked(api, token):
+    created = create(api, token).data["data"]
+    by_number = call(api, "GET", token, query="show?service_request_identifier=number="
+                                               + created["number"])
+    assert status(by_number) == (200, "OK") and by_number.data["data"] == created
+    by_id = call(api, "GET", token, query=f"show?service_request_identifier=id={created['id']}"
+                                          "&fields_set=number,status,life_cycle_state")
+    assert by_id.data["data"] == {"number": created["number"], "status": created["status"],
+                                  "life_cycle_state": "PENDING"}
+    missing = call(api, "GET", token, query="show?service_request_identifier=number=SR99999999")
+    assert status(missing) == (200, "NOT_FOUND")
+    assert missing.data["status"]["message"] == ("No service request has number SR99999999 "
+                                                 "(service_request_identifier).")
+    unknown_field = call(api, "GET", token, query="show?service_request_identifier=number="
+                                                   f"{created['number']}&fields_set=colour")
+    assert status(unknown_field) == (200, "INVALID_PARAMETER")
+
+
+@pytest.mark.parametrize("overrides, code, message", [
+    ({"caller_email": None}, "MISSING_PARAMETER",
+     "caller_email is mandatory: type Fault tells its customers of status changes that way."),
+    ({"status_identifier": {"name": "Responded"}}, "LIFE_CYCLE_RULE",
+     "A new service request takes a PENDING status; Responded is RESPONDED "
+     "(status_identifier)."),
+    ({"status_identifier": {"name": "Nope"}}, "NOT_FOUND",
+     "Type Fault has no status with name Nope (status_identifier)."),
+    ({"accounts_receivable_identifier": {"number": "01234567"}}, "INVALID_PARAMETER",
+     "Invalid customer identifier 01234567."),
+    ({"accounts_receivable_identifier": {"number": "49927398716"}}, "NOT_FOUND",
+     "No accounts receivable has number 49927398716 (accounts_receivable_identifier)."),
+    ({"accounts_receivable_identifier": {"name": "Joseph Banks"}}, "INVALID_PARAMETER", None),
+    ({"type_identifier": {"code": "FLT"}}, "INVALID_PARAMETER",
+     "type_identifier.code is not a field of a service request type identifier; use one of: "
+     "id, name, alternative_code."),
+    ({"urgency_level": "VERY"}, "INVALID_PARAMETER", None),
+    ({"category_identifier": None}, "MISSING_PARAMETER", None),
+    ({"contact_information_identifier": {"email": "someone@example.net"}}, "NOT_FOUND", None),
+    ({"assigned_to": {"user_identifier": {"username": "nobody"}}}, "NOT_FOUND",
+     "No user has username nobody (user_identifier)."),
+    ({"related_service_requests": [{"service_request_identifier": {"number": "SR00000009"}}]},
+     "NOT_FOUND", None),
+])
+def test_a_broken_rule_is_named_and_creates_nothing(api, token, overrides, code, message):
+    answer = create(api, token, **overrides)
+    assert status(answer) == (200, code), answer
+    if message:
+        assert answer.data["status"]["message"] == message
+    assert create(api, token).data["data"]["number"] == "SR00000001"  # no number was used
+
+
+def test_an_enquiry_needs_no_caller_email_and_the_caller_may_be_named_by_email(api, token):
+    answer = create(api, token, type_identifier={"name": "Enquiry"}, caller_email=None,
+                    caller_phone=None,
+                    contact_information_identifier={"email": "Joe.Banks@example.net"})
+    assert status(answer) == (200, "OK")
