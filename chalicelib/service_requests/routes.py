@@ -127,3 +127,55 @@ def show_service_request():
     request = service.find(crm.identifier(params["service_request_identifier"],
                                           "service_request_identifier"))
     return reply(crm.ok(representation.represent([request], params.get("fields_set"))[0]))
+
+
+def _changed(method) -> Response:
+    """Run a life cycle method on the body's request; answer the request as it is now."""
+    body = call_of(blueprint.current_request).body
+    request = method(body["service_request_identifier"], body)
+    return reply(crm.ok(representation.represent([request], body.get("fields_set"))[0]))
+
+
+@route(blueprint, "/service_requests/update", "POST")
+def update_service_request():
+    return _changed(service.update)
+
+
+@route(blueprint, "/service_requests/respond", "POST")
+def respond_to_service_request():
+    return _changed(service.respond)
+
+
+@route(blueprint, "/service_requests/temporary_resolve", "POST")
+def temporary_resolve_service_request():
+    return _changed(service.temporary_resolve)
+
+
+@route(blueprint, "/service_requests/final_resolve", "POST")
+def final_resolve_service_request():
+    return _changed(service.final_resolve)
+
+
+@route(blueprint, "/service_requests/complete", "POST")
+def complete_service_request():
+    return _changed(service.complete)
+
+
+@route(blueprint, "/service_requests/cancel", "POST")
+def cancel_service_request():
+    return _changed(service.cancel)
+
+
+@route(blueprint, "/service_requests/response_accept", "POST")
+def accept_service_request_response():
+    return _changed(service.response_accept)
+
+
+@route(blueprint, "/service_requests/temporary_resolution_accept", "POST")
+def accept_service_request_temporary_resolution():
+    return _changed(service.temporary_resolution_accept)
+
+
+@route(blueprint, "/service_requests/final_resolution_accept", "POST")
+def accept_service_request_final_resolution():
+    return _changed(service.final_resolution_accept)
