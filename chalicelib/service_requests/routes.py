@@ -5,7 +5,7 @@ from ..core import auth, crm
 from ..core.config import settings
 from ..core.errors import ApiError
 from ..core.http import call_of, reply, route
-from . import configuration, representation, service
+from . import configuration, lists, representation, service
 
 __all__ = ["blueprint"]
 
@@ -179,3 +179,58 @@ def accept_service_request_temporary_resolution():
 @route(blueprint, "/service_requests/final_resolution_accept", "POST")
 def accept_service_request_final_resolution():
     return _changed(service.final_resolution_accept)
+
+
+# -- the lists -----------------------------------------------------------------------------
+
+
+def _listed(read, params: dict) -> Response:
+    return reply(crm.ok(representation.represent(read, params.get("fields_set"))))
+
+
+def _params() -> dict:
+    return call_of(blueprint.current_request).params
+
+
+@route(blueprint, "/service_requests/list", "GET")
+def list_service_requests():
+    params = _params()
+    return _listed(lists.by_customer(lists.Filters(params)), params)
+
+
+@route(blueprint, "/service_requests/get_pending", "GET")
+def get_pending_service_requests():
+    params = _params()
+    return _listed(lists.in_state("PENDING", lists.Filters(params)), params)
+
+
+@route(blueprint, "/service_requests/get_final_resolved", "GET")
+def get_final_resolved_service_requests():
+    params = _params()
+    return _listed(lists.in_state("FINAL RESOLVED", lists.Filters(params)), params)
+
+
+@route(blueprint, "/service_requests/get_completed", "GET")
+def get_completed_service_requests():
+    params = _params()
+    return _listed(lists.in_state("COMPLETED", lists.Filters(params)), params)
+
+
+@route(blueprint, "/service_requests/get_responded_pending_acceptance", "GET")
+def get_responded_pending_acceptance_service_requests():
+    params = _params()
+    return _listed(lists.awaiting_acceptance("RESPONSE", lists.Filters(params)), params)
+
+
+@route(blueprint, "/service_requests/get_final_resolved_pending_acceptance", "GET")
+def get_final_resolved_pending_acceptance_service_requests():
+    params = _params()
+    return _listed(lists.awaiting_acceptance("FINAL_RESOLUTION", lists.Filters(params)),
+                   params)
+
+
+@route(blueprint, "/service_requests/get_close_to_estimated_completion_time", "GET")
+def get_service_requests_close_to_estimated_completion_time():
+    params = _params()
+    filters = lists.Filters(params, allowed=("accounts_receivable", "type"))
+    return _listed(lists.close_to_completion(params["period"], params["uot"], filters), params)
