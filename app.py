@@ -9,6 +9,7 @@ from chalicelib.docs.routes import blueprint as docs
 from chalicelib.oauth2.routes import blueprint as oauth2
 from chalicelib.properties.routes import blueprint as properties
 from chalicelib.property_relationships.routes import blueprint as property_relationships
+from chalicelib.service_requests.changes import handle_service_request_record
 from chalicelib.service_requests.routes import blueprint as service_requests
 from chalicelib.streams.batch import process_batch
 from chalicelib.streams.history import recorder
@@ -45,3 +46,8 @@ def on_property_change(event):
 def on_property_relationship_change(event):
     return process_batch(event, recorder("property-relationship"),
                          "on_property_relationship_change")
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("service_requests"), **STREAM)
+def on_service_request_change(event):
+    return process_batch(event, handle_service_request_record, "on_service_request_change")

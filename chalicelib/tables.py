@@ -19,7 +19,8 @@ MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topi
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
           SentEmail, ConfigurationEntry, ServiceRequest]
 #: Logical names of the tables whose streams have a handler in app.py.
-STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships"]
+STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
+                   "service_requests"]
 
 
 def create_all_tables() -> None:

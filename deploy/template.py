@@ -39,6 +39,8 @@ STREAM_HANDLER_ACCESS = {
     "on_account_change": {"reads": [], "sends_email": True},
     "on_property_change": {"reads": [], "sends_email": False},
     "on_property_relationship_change": {"reads": [], "sends_email": False},
+    "on_service_request_change": {"reads": ["service_request_configuration"],
+                                  "sends_email": True, "sends_sms": True},
 }
 
 
@@ -155,6 +157,10 @@ SEND_EMAIL_STATEMENT = {
 }
 
 
+#: A text to a phone number is an sns:Publish with no resource to name: "*" is the only value.
+SEND_SMS_STATEMENT = {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"}
+
+
 def _role(function_id: str, statements: list) -> dict:
     return {"Properties": {"Policies": [{
         "PolicyName": function_id + "Policy",
@@ -192,6 +198,8 @@ def _stream_handler_resources(handler: str, logical_table: str, tables: dict) ->
                            "Resource": _table_arns(access["reads"])})
     if access["sends_email"]:
         statements.append(SEND_EMAIL_STATEMENT)
+    if access.get("sends_sms"):
+        statements.append(SEND_SMS_STATEMENT)
     function = {"Properties": {**_function(function_id, tables), "Events": {
         function_id + "DynamodbEventSource": {"Properties": {
         "Stream": stream_arn,

@@ -295,6 +295,16 @@ def restore_items(snapshot: dict) -> None:
     for queue in sqs_backends[DEFAULT_ACCOUNT_ID][region].queues.values():
         queue._messages.clear()  # the stream failures queue starts empty
         queue._pending_messages.clear()
+    from moto.sns.models import sns_backends
+    sns_backends[DEFAULT_ACCOUNT_ID][region].sms_messages.clear()
+
+
+def sent_texts() -> list[tuple[str, str]]:
+    """(phone number, message) of every text message the in-process stand-in has sent."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    return list(sns_backends[DEFAULT_ACCOUNT_ID][region].sms_messages.values())
 
 
 def _forget_tracked(service: str) -> None:

@@ -97,7 +97,7 @@ def test_every_stream_mapping_reports_failures_retries_boundedly_and_keeps_what_
         QueueUrl=stack_outputs["StreamFailuresQueueUrl"],
         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     handlers = {source.name for source in app_module.app.event_sources}
-    assert len(mappings) == len(handlers) == 4
+    assert len(mappings) == len(handlers) == 5
     for mapping in mappings:
         table = mapping["EventSourceArn"].split(":table/")[1].split("/")[0]
         assert mapping["EventSourceArn"] == client("dynamodb").describe_table(
@@ -122,7 +122,7 @@ def _resources(statement: dict) -> list:
 def test_each_role_reaches_only_what_its_function_needs(packaged):
     stack_template = packaged["dev"]
     unavoidable_wildcards = {"xray:PutTraceSegments", "xray:PutTelemetryRecords",
-                             "dynamodb:ListStreams"}
+                             "dynamodb:ListStreams", "sns:Publish"}  # an SMS has no resource
     roles = [name for name, r in stack_template["Resources"].items()
              if r["Type"] == "AWS::IAM::Role" and name != "ApiGatewayLogsRole"]
     # API Gateway's logging role (one per account and region) is AWS's own narrow policy
@@ -146,6 +146,8 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     streams = [s for s in property_handler if "dynamodb:GetRecords" in s["Action"]]
     assert [s["Resource"] for s in streams] == [{"Fn::GetAtt": ["PropertiesTable", "StreamArn"]}]
     assert not any(a.startswith("ses:") for s in property_handler for a in s["Action"])
+    assert not any("sns:Publish" in s["Action"] for s in _statements(
+        stack_template, "OnSupportRequestChangeRole"))  # only service requests are texted
     [send] = [s for s in _statements(stack_template, "OnSupportRequestChangeRole")
               if "ses:SendEmail" in s["Action"]]
     assert send["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}

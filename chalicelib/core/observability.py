@@ -6,7 +6,7 @@ carry the stream record's sequence number instead. Metrics go out in CloudWatch'
 metric format (one JSON line each, which CloudWatch turns into metrics without an API call):
 
 - ``Requests`` by ``api`` and ``status``, one per HTTP request;
-- ``EmailsSent``, one per e-mail that SES accepted;
+- ``EmailsSent``, one per e-mail that SES accepted; ``SmsSent``, one per text SNS accepted;
 - ``StreamRecordFailures`` by ``handler``, one per record reported back for a retry.
 
 ``POWERTOOLS_SERVICE_NAME``, ``POWERTOOLS_METRICS_NAMESPACE`` and ``POWERTOOLS_LOG_LEVEL``
@@ -21,7 +21,7 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 __all__ = ["logger", "start_request", "start_batch", "identify_client", "count_request",
-           "count_email_sent", "count_stream_failure", "PACKAGE_LOGGER"]
+           "count_email_sent", "count_sms_sent", "count_stream_failure", "PACKAGE_LOGGER"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "servicedesk")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "servicedesk")
@@ -69,6 +69,10 @@ def count_request(api: str, status: int) -> None:
 
 def count_email_sent() -> None:
     _count("EmailsSent", {})
+
+
+def count_sms_sent() -> None:
+    _count("SmsSent", {})
 
 
 def count_stream_failure(handler: str) -> None:

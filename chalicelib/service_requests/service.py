@@ -1,5 +1,6 @@
 """Service requests: create and find them, by the rules of seed 002 and its configuration."""
 import random
+import re
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -111,6 +112,19 @@ def status_of_type(request_type, identifier: dict, parameter: str = "status_iden
                    f"({parameter}).")
 
 
+def phone_number(text: str | None) -> str | None:
+    """A caller phone as SNS texts it (E.164: "+", then 8 to 15 digits); spaces, dashes and
+    parentheses are dropped."""
+    if text is None:
+        return None
+    number = re.sub(r"[ ()-]", "", text)
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", number):
+        raise BadRequest(f"caller_phone {text} is not an international number (+ and country "
+                         "code, as a text message needs).", [FieldError("caller_phone",
+                                                                        "invalid")])
+    return number
+
+
 def _optional(kind: str, body: dict, parameter: str) -> str | None:
     value = body.get(parameter)
     return None if value is None else configuration.resolve(kind, value, parameter).id
@@ -153,7 +167,7 @@ def create(body: dict) -> ServiceRequest:
     request = ServiceRequest(
         f"SR{unique_keys.next_number('service-request-number', 0):08d}", id=uuid.uuid4().hex,
         type_id=request_type.id, accounts_receivable=account.identifier, contact=contact,
-        caller_email=body.get("caller_email"), caller_phone=body.get("caller_phone"),
+        caller_email=body.get("caller_email"), caller_phone=phone_number(body.get("caller_phone")),
         description=body.get("description"), notes=body.get("notes"), status_id=status.id,
         life_cycle_state="PENDING", category_id=category.id,
         urgency_level=body["urgency_level"], impact_level=body["impact_level"],
@@ -289,6 +303,8 @@ def update(identifier: dict, body: dict) -> ServiceRequest:
         for field in _CHANGEABLE:
             if body.get(field) is not None:
                 setattr(request, field, body[field])
+        if body.get("caller_phone") is not None:
+            request.caller_phone = phone_number(body["caller_phone"])
         if body.get("category_identifier") is not None:
             request.category_id = configuration.resolve(
                 "category", body["category_identifier"], "category_identifier").id

@@ -41,14 +41,15 @@ def _changes(old: dict, new: dict) -> dict:
     return changed
 
 
-def record_change(kind: str, record: dict) -> bool:
-    """Write the history entry of one stream record; False if it was already written."""
+def record_change(kind: str, record: dict, key_attribute: str = "identifier") -> bool:
+    """Write the history entry of one stream record; False if it was already written.
+    ``key_attribute`` names the record's key in its image (``number`` for service requests)."""
     dynamodb = record["dynamodb"]
     old, new = dynamodb.get("OldImage") or {}, dynamodb.get("NewImage") or {}
     if old == new:
         return False  # a write that changed nothing (DynamoDB itself would not emit it)
     image = new or old
-    identifier = image_value(image, "identifier")
+    identifier = image_value(image, key_attribute)
     version = int(image_value(image, "version") or 0)
     at = timestamps.to_storage(timestamps.from_epoch(dynamodb["ApproximateCreationDateTime"]))
     entry = HistoryEntry(f"{kind}#{identifier}", f"v{version:010d}" if new else "removed",

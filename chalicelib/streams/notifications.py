@@ -1,4 +1,5 @@
-"""E-mail through SES, sent at most once per named message even when a batch is replayed.
+"""E-mail through SES and text messages through SNS, each sent at most once per named message
+even when a batch is replayed.
 
 Before sending, a worker leases a marker item (``email#...`` beside the history entries);
 after SES accepts the message the marker becomes ``sent``. A failed send releases the lease
@@ -17,11 +18,13 @@ from ..core import observability
 from ..core.config import settings
 from ..core.db import is_conditional_failure, meta, shares_connection
 
-__all__ = ["SentEmail", "Email", "send_once", "ses_client", "use_ses_client", "EmailInFlight"]
+__all__ = ["SentEmail", "Email", "send_once", "text_once", "ses_client", "sns_client",
+           "use_ses_client", "EmailInFlight"]
 
 LEASE_SECONDS = 60
 MARKER_LIFETIME = timedelta(days=30)
 _ses = None
+_sns = None
 
 
 @shares_connection
@@ -29,7 +32,7 @@ class SentEmail(Model):
     """The marker of one e-mail; it shares the history table (same key shape)."""
     Meta = meta("history")
     entity = UnicodeAttribute(hash_key=True)
-    entry = UnicodeAttribute(range_key=True)  # "email#<message key>"
+    entry = UnicodeAttribute(range_key=True)  # "email#<message key>" or "sms#<message key>"
     status = UnicodeAttribute()  # sending | sent
     lease_until = NumberAttribute()
     message_id = UnicodeAttribute(null=True)
@@ -55,36 +58,64 @@ def ses_client():
     return _ses
 
 
+def sns_client():
+    """The SNS client for text messages, created on first use."""
+    global _sns
+    if _sns is None:
+        import botocore.session
+        _sns = botocore.session.get_session().create_client(
+            "sns", region_name=settings.region, endpoint_url=settings.aws_endpoint)
+    return _sns
+
+
 def use_ses_client(client) -> None:
     """Replace the SES client (tests inject one that fails, for instance)."""
     global _ses
     _ses = client
 
 
-def send_once(entity: str, key: str, email: Email) -> bool:
-    """Send ``email`` unless the message ``(entity, key)`` was sent; True if sent now."""
+def _once(entity: str, key: str, send) -> bool:
+    """Run ``send()`` (which answers the provider's message id) unless the message
+    ``(entity, key)`` was sent; True if sent now."""
     now = time.time()
-    marker = SentEmail(entity, f"email#{key}", status="sending", lease_until=now + LEASE_SECONDS,
-                        expires_at=MARKER_LIFETIME)
+    marker = SentEmail(entity, key, status="sending", lease_until=now + LEASE_SECONDS,
+                       expires_at=MARKER_LIFETIME)
     try:
         marker.save(condition=SentEmail.entity.does_not_exist()
                     | ((SentEmail.status == "sending") & (SentEmail.lease_until < now)))
     except PutError as error:
         if not is_conditional_failure(error):
             raise
-        if SentEmail.get(entity, f"email#{key}", consistent_read=True).status == "sent":
+        if SentEmail.get(entity, key, consistent_read=True).status == "sent":
             return False
         raise EmailInFlight(f"{entity} {key} is being sent by another worker") from None
     try:
+        message_id = send()
+    except Exception:
+        marker.delete()
+        raise
+    marker.update(actions=[SentEmail.status.set("sent"), SentEmail.message_id.set(message_id)])
+    return True
+
+
+def send_once(entity: str, key: str, email: Email) -> bool:
+    """Send ``email`` unless the message ``(entity, key)`` was sent; True if sent now."""
+    def send() -> str:
         answer = ses_client().send_email(
             Source=settings.mail_from, Destination={"ToAddresses": [email.to]},
             Message={"Subject": {"Data": email.subject, "Charset": "UTF-8"},
                      "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"},
                               "Html": {"Data": email.html, "Charset": "UTF-8"}}})
-    except Exception:
-        marker.delete()
-        raise
-    observability.count_email_sent()
-    marker.update(actions=[SentEmail.status.set("sent"),
-                           SentEmail.message_id.set(answer.get("MessageId"))])
-    return True
+        observability.count_email_sent()
+        return answer.get("MessageId")
+    return _once(entity, f"email#{key}", send)
+
+
+def text_once(entity: str, key: str, phone: str, text: str) -> bool:
+    """Text ``text`` to ``phone`` (E.164) through SNS unless the message ``(entity, key)`` was
+    sent; True if sent now."""
+    def send() -> str:
+        answer = sns_client().publish(PhoneNumber=phone, Message=text)
+        observability.count_sms_sent()
+        return answer.get("MessageId")
+    return _once(entity, f"sms#{key}", send)

@@ -1,0 +1,38 @@
+"""What follows a change to a service request: its history entry, and when its status
+changed, an e-mail to the caller and/or a text to the caller's phone, as its type says."""
+from html import escape
+
+from ..streams import history, notifications
+from ..streams.batch import image_value
+from . import configuration
+
+__all__ = ["handle_service_request_record", "KIND"]
+
+KIND = "service-request"
+
+
+def handle_service_request_record(record: dict) -> None:
+    """Idempotent: a replayed record writes no second entry and sends nothing twice (each
+    message is named after the request's count of status changes)."""
+    dynamodb = record["dynamodb"]
+    old, new = dynamodb.get("OldImage"), dynamodb.get("NewImage")
+    history.record_change(KIND, record, key_attribute="number")
+    if not new:
+        return
+    changes = int(image_value(new, "status_changes") or 0)
+    if changes <= int(image_value(old, "status_changes") or 0) and old is not None:
+        return
+    number = image_value(new, "number")
+    request_type = configuration.resolve("type", {"id": image_value(new, "type_id")}, "type")
+    status = configuration.resolve("status", {"id": image_value(new, "status_id")}, "status")
+    state = image_value(new, "life_cycle_state")
+    text = (f"Your service request {number} is now {status.name} ({state.title()}). "
+            f"{image_value(new, 'description') or ''}").strip()
+    key = f"status-{changes}"
+    email, phone = image_value(new, "caller_email"), image_value(new, "caller_phone")
+    if request_type.emails_customers and email:
+        notifications.send_once(f"{KIND}#{number}", key, notifications.Email(
+            email, f"Your service request {number} is now {status.name}", text,
+            f"<p>{escape(text)}</p>"))
+    if request_type.texts_customers and phone:
+        notifications.text_once(f"{KIND}#{number}", key, phone, text)
