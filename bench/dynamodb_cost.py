@@ -167,12 +167,93 @@ def _endpoints(identifier: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _fill_service_requests(count: int) -> None:
+    """``count`` service requests of the demo configuration, in every life cycle state."""
+    from chalicelib.core import timestamps
+    from chalicelib.service_requests import configuration
+    from chalicelib.service_requests.models import ServiceRequest, Stage
+    fault = configuration.resolve("type", {"name": "Fault"}, "bench")
+    statuses = {s.life_cycle_state: s for s in configuration.entries("status")
+                if s.type_id == fault.id}
+    categories = [c.id for c in configuration.entries("category")]
+    visit = configuration.resolve("response_category", {"name": "Site Visit Proposed"}, "b")
+    states = ("PENDING", "RESPONDED", "FINAL RESOLVED", "COMPLETED", "CANCELLED")
+    start = time.time() - count
+    with ServiceRequest.batch_write() as batch:
+        for n in range(count):
+            when = timestamps.to_storage(timestamps.from_epoch(start + n))
+            due = timestamps.to_storage(timestamps.from_epoch(start + count + n * 60))
+            state = states[n % len(states)]
+            request = ServiceRequest(
+                f"SR{n + 1:08d}", id=f"bench{n:08d}", version=1, type_id=fault.id,
+                accounts_receivable="01234574", contact="01234574",
+                caller_email="joe.banks@example.net", status_id=statuses[state].id,
+                life_cycle_state=state, category_id=categories[n % len(categories)],
+                urgency_level="URGENCY1", impact_level="IMPACT1", start_date=when,
+                expected_completion_date=due, created_date=when, updated_date=when,
+                response=Stage(category_id=visit.id, date=when, requires_acceptance=True)
+                if state == "RESPONDED" else None)
+            request.refresh_list_keys()
+            batch.save(request)
+
+
+def _service_request_endpoints() -> list[tuple[str, str, str, str]]:
+    """Every method of the CRM-style API, with a fresh token (read when the table is full)."""
+    import json
+
+    from chalicelib.core import auth
+    token, _ = auth.issue_token(auth.verify_client("demo", "demo-secret"), {"service-requests"})
+    base = "/crmapi/rest/v2/service_requests"
+    page = f"number_of_results=100&token={token}"
+    one = {"token": token, "service_request_identifier": {"number": "SR00000001"}}
+    body = json.dumps
+    return [
+        ("GET", f"{base}/show?service_request_identifier=number=SR00000002&token={token}", "",
+         ""),
+        ("GET", f"{base}/list?accounts_receivable_identifier=number=01234574&{page}", "", ""),
+        ("GET", f"{base}/get_pending?{page}", "", ""),
+        ("GET", f"{base}/get_pending?type_identifier=name=Fault&{page}", "", ""),
+        ("GET", f"{base}/get_pending?category_identifier=code=HEAT&{page}", "", ""),
+        ("GET", f"{base}/get_pending?category_identifier=code=HEAT"
+                f"&accounts_receivable_identifier=number=01234574&{page}", "", ""),
+        ("GET", f"{base}/get_responded_pending_acceptance?{page}", "", ""),
+        ("GET", f"{base}/get_final_resolved?{page}", "", ""),
+        ("GET", f"{base}/get_final_resolved_pending_acceptance?{page}", "", ""),
+        ("GET", f"{base}/get_completed?{page}", "", ""),
+        ("GET", f"{base}/get_close_to_estimated_completion_time?period=1&uot=DAYS&{page}", "",
+         ""),
+        ("GET", f"{base}/configuration/statuses/list?type_identifier=name=Fault&token={token}",
+         "", ""),
+        ("POST", f"{base}/create", "application/json", body({
+            "token": token, "type_identifier": {"name": "Fault"},
+            "accounts_receivable_identifier": {"number": "01234574"},
+            "caller_email": "joe.banks@example.net", "caller_phone": "+442079460000",
+            "status_identifier": {"name": "Open"},
+            "category_identifier": {"code": "HEAT"}, "urgency_level": "URGENCY1",
+            "impact_level": "IMPACT1"})),
+        ("POST", f"{base}/update", "application/json", body({**one, "notes": "bench"})),
+        ("POST", f"{base}/respond", "application/json", body({
+            **one, "status_identifier": {"name": "Responded"},
+            "response": {"category_identifier": {"name": "Acknowledged"}}})),
+        ("POST", f"{base}/final_resolve", "application/json", body({
+            **one, "status_identifier": {"name": "Final Resolved"},
+            "final_resolution": {"category_identifier": {"name": "Closed Without Fix"}}})),
+        ("POST", f"{base}/complete", "application/json", body({
+            **one, "status_identifier": {"name": "Completed"}})),
+        ("POST", "/crmapi/rest/v2/authentication/token", "application/json", body({
+            "username": "demo", "password": "demo-secret", "organisation": "servicedesk"})),
+    ]
+
+
 def _limits(path: str) -> int | None:
-    """offset + limit + 1: the most items a page may read."""
-    if "?" not in path or "limit" not in path:
+    """offset + limit + 1: the most items a page may read (for a page with one filter)."""
+    if "?" not in path or not ("limit=" in path or "number_of_results=" in path):
         return None
-    query = dict(part.split("=") for part in path.split("?")[1].split("&"))
-    return int(query.get("offset", 0)) + int(query["limit"]) + 1
+    query = dict(part.split("=", 1) for part in path.split("?")[1].split("&"))
+    if sum(name.endswith("_identifier") for name in query) > 1:
+        return None  # further filters are checked on the first one's index
+    size = query.get("limit") or query["number_of_results"]
+    return int(query.get("offset", 0)) + int(size) + 1
 
 
 def main() -> None:
@@ -199,7 +280,10 @@ def main() -> None:
                   ("/api/v1/requests/20000000/extid", "extid=BENCH-1")),
                  ("customers, properties, relationships", _fill_customers,
                   _customer_endpoints(), (f"/api/v1/customers/{_account(0)}/extid",
-                                          "extid=BENCH-C"))]
+                                          "extid=BENCH-C")),
+                 ("service requests (CRM style)", _fill_service_requests,
+                  _service_request_endpoints, ("/api/v1/customers/01234574/extid",
+                                               "extid=BENCH-SR"))]
     for label, fill, endpoints, (extid_path, extid_form) in scenarios:
         for size in SIZES:
             http.post(f"{endpoint}/moto-api/reset", timeout=60)
@@ -212,13 +296,15 @@ def main() -> None:
             with Client(app_module.app, project_dir=ROOT) as client:
                 auth = {"Authorization": "Basic ZGVtbzpkZW1vLXNlY3JldA=="}  # demo:demo-secret
                 client.http.post(extid_path, body=extid_form, headers={**auth, **form})
-                for method, path, content_type, body in endpoints:
+                for method, path, content_type, body in (endpoints() if callable(endpoints)
+                                                         else endpoints):
                     headers = dict(auth, **({"Content-Type": content_type} if content_type
                                             else {}))
                     meter.reset()
                     answer = client.http.request(method, path, headers=headers, body=body)
-                    assert answer.status_code < 300, (path, answer.status_code,
-                                                      answer.body[:300])
+                    refused = b'"code": "' in answer.body and b'"code": "OK"' not in answer.body
+                    assert answer.status_code < 300 and not refused, (
+                        path, answer.status_code, answer.body[:300])
                     results.setdefault(f"{method} {path}", {})[size] = (
                         len(meter.calls), meter.items_read, meter.items_queried)
     server.stop()
@@ -226,7 +312,9 @@ def main() -> None:
     print("   Authentication is 1 call and 1 item of each; a topic list also reads its topic;")
     print("   account pages read the labels of their additional fields (one batch).")
     print("   Rows: 100 / 10,000 support requests, or customers (each with a property and a")
-    print("   relationship).")
+    print("   relationship), or service requests. A CRM page also reads its configuration and")
+    print("   its accounts in one batch each; with two filters the first one's index is read")
+    print("   until the page is full (no bound).")
     print(f"  {'endpoint':74} {'100 rows':>14} {'10,000 rows':>16} {'bound':>6}")
     for name, by_size in results.items():
         cells = [f"{c} / {r} ({q})" if q else f"{c} / {r}"

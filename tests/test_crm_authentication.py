@@ -97,3 +97,20 @@ def test_an_unknown_method_is_an_envelope_too(api):
     answer = api.request("GET", f"{BASE}/authentication/token", auth=None)
     assert answer.status == 200
     assert json.loads(answer.body)["status"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_the_wire_errors_are_envelopes_too(api):
+    wrong_type = api.request("POST", f"{BASE}/authentication/token", "username=demo",
+                             headers={"Content-Type": "text/plain"}, auth=None)
+    assert status(wrong_type) == (200, "UNSUPPORTED_MEDIA_TYPE")
+    huge = post(api, "authentication/token", {"username": "x" * (2 * 1024 * 1024),
+                                              "password": "p", "organisation": "o"})
+    assert status(huge) == (200, "REQUEST_TOO_LARGE")
+
+
+def test_a_slash_before_the_query_is_accepted(api):
+    token = login(api).data["data"]["token"]
+    answer = api.request("GET", f"{BASE}/service_requests/configuration/types/list/?token="
+                                f"{token}", auth=None)
+    body = json.loads(answer.body)  # (the spec's paths have no slash: decoded by hand)
+    assert answer.status == 200 and body["status"]["code"] == "OK" and body["data"]

@@ -127,6 +127,10 @@ def test_storage_down_answers_503_with_retry_after_and_recovers_without_a_restar
                               data={"grant_type": "client_credentials"})
         assert token.status_code == 503
         assert token.json()["error"] == "temporarily_unavailable"
+        crm = requests.post(f"{base}/crmapi/rest/v2/authentication/token", timeout=30, json={
+            "username": "demo", "password": "demo-secret", "organisation": "servicedesk"})
+        assert crm.status_code == 503  # a fault of ours keeps its status, in the envelope
+        assert crm.json()["status"]["code"] == "TEMPORARILY_UNAVAILABLE"
         standin = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         standin.start()
         assert requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=30).status_code == 200

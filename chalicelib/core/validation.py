@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote
 import fastjsonschema
 
 from . import timestamps, xml, xml_binding
+from .config import settings
 from .errors import ApiError, BadRequest, FieldError
 from .spec import Operation
 
@@ -195,6 +196,8 @@ def _body(operation: Operation, request: Any) -> Any:
                        + ", ".join(content), status=415)
     schema = operation.resolve(content[media_type].get("schema", {}))
     raw = request.raw_body or b""
+    if len(raw) > settings.max_body_bytes:  # every body, whatever its media type
+        raise ApiError(f"The request body exceeds {settings.max_body_bytes} bytes.", status=413)
     if media_type.endswith("xml"):
         root = xml.parse(raw)
         expected = schema.get("xml", {}).get("name")
