@@ -5,6 +5,7 @@ operation's security, validate parameters and body, call the view, then encode t
 data by the operation's response schema. Any ApiError on the way becomes the API's own error
 document; so does anything unexpected, as a 500 that says nothing of the internals.
 """
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -39,8 +40,23 @@ def route(blueprint: Any, path: str, method: str):
 
     Media types are the spec's business: the pipeline answers 415 in the API's format, so
     chalice's own check (which would refuse, say, a GET that carries a Content-Type) is off.
+    A view that finds AWS out of reach raises 503 (chalice would turn any other exception of
+    a view into its own 500 before the pipeline sees it).
     """
-    return blueprint.route(path, methods=[method], content_types=["*/*"])
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except ApiError:
+                raise
+            except Exception as error:
+                if db.is_unavailable(error):
+                    log.warning("AWS unavailable: %s", error)
+                    raise Unavailable() from error
+                raise
+        return blueprint.route(path, methods=[method], content_types=["*/*"])(guarded)
+    return register
 
 
 def acknowledged(call: Call, acknowledge: Callable[..., None], **options: Any) -> Response:
