@@ -20,6 +20,7 @@ def main() -> int:
     print(__doc__)
     dynamodb_cost.main()
     warm_overhead.main()
+    warm_overhead.service_request_show()
     cold_import.main()
     cold_import.lambda_package()
     return subprocess.call([sys.executable, "-m", "bench.embedded_stack"])

@@ -8,17 +8,18 @@ class Meter:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.items_read = 0
-        self.items_queried = 0  # the part of items_read that list pages read
+        self.items_queried = 0  # the part of items_read that list pages read (index Queries)
 
     def reset(self) -> None:
         self.calls, self.items_read, self.items_queried = [], 0, 0
 
-    def record(self, operation: str, answer: dict) -> None:
+    def record(self, operation: str, params: dict, answer: dict) -> None:
         self.calls.append(operation)
         if operation in ("Query", "Scan"):
             scanned = answer.get("ScannedCount", answer.get("Count", 0))
             self.items_read += scanned
-            self.items_queried += scanned
+            if "IndexName" in params:  # a page; not, say, a lookup of configuration by name
+                self.items_queried += scanned
         elif operation == "GetItem":
             self.items_read += 1 if answer.get("Item") else 0
         elif operation == "BatchGetItem":
@@ -32,7 +33,7 @@ def install() -> Meter:
     def counted(self, operation, params):
         answer = _original(self, operation, params)
         if self.meta.service_model.service_name == "dynamodb":
-            METER.record(operation, answer)
+            METER.record(operation, params, answer)
         return answer
     botocore.client.BaseClient._make_api_call = counted
     return METER

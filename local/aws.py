@@ -31,7 +31,25 @@ class _OneCallAtATime:
 
     def __call__(self, environ, start_response):
         with self.lock:
+            if environ.get("PATH_INFO") == SENT_TEXTS_PATH:
+                return _sent_texts(start_response)
             return list(self.app(environ, start_response))
+
+
+#: Where the stand-in lists the text messages (SMS) it has sent, as moto's /moto-api/data.json
+#: lists e-mail (moto keeps texts, but shows them nowhere).
+SENT_TEXTS_PATH = "/servicedesk/sent-texts.json"
+
+
+def _sent_texts(start_response):
+    import json
+
+    from .dynamodb_standin import sent_texts
+    body = json.dumps([{"phone_number": phone, "message": message}
+                       for phone, message in sent_texts()]).encode()
+    start_response("200 OK", [("Content-Type", "application/json"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
 
 
 class PortInUse(Exception):

@@ -22,6 +22,14 @@ EXAMPLES = os.environ.get("SERVICEDESK_FUZZ_EXAMPLES", "10")
 REPORTS = pathlib.Path(ROOT) / "build" / "fuzz"
 
 
+def _crm_token(base: str) -> str:
+    """A login token of the CRM-style API, for its crmToken scheme (schemathesis.toml)."""
+    import requests
+    answer = requests.post(f"{base}/crmapi/rest/v2/authentication/token", timeout=30, json={
+        "username": DEMO[0], "password": DEMO[1], "organisation": "servicedesk"})
+    return answer.json()["data"]["token"]
+
+
 def main() -> int:
     specs = sorted(name for name in os.listdir(os.path.join(ROOT, "openapi"))
                    if name.endswith(".yaml"))
@@ -29,11 +37,12 @@ def main() -> int:
     failed, generated = [], 0
     REPORTS.mkdir(parents=True, exist_ok=True)
     with LocalStack() as stack:
+        env = {**os.environ, "SERVICEDESK_FUZZ_CRM_TOKEN": _crm_token(stack.base)}
         for name in specs:
             path = os.path.join(ROOT, "openapi", name)
             with open(path, encoding="utf-8") as handle:
                 prefix = yaml.safe_load(handle).get("servers", [{"url": "/"}])[0]["url"]
-            done = subprocess.run(cwd=ROOT, capture_output=True, text=True, args=[
+            done = subprocess.run(cwd=ROOT, capture_output=True, text=True, env=env, args=[
                 os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", path,
                 "--url", stack.base + prefix.rstrip("/"), "--no-color",
                 "-H", f"Authorization: Basic {credentials}", "--max-examples", EXAMPLES,

@@ -107,7 +107,8 @@ def main() -> int:
     moto = None
     if not aws.configured_endpoint():
         moto, endpoint = aws.start_moto(port=aws_port)
-        print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json")
+        print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json; "
+              f"sent texts: {endpoint}{aws.SENT_TEXTS_PATH}")
     sys.path.insert(0, str(ROOT))
     from chalicelib.core.config import settings
     from chalicelib.tables import STREAMED_TABLES, create_all_tables

@@ -114,3 +114,15 @@ def test_a_slash_before_the_query_is_accepted(api):
                                 f"{token}", auth=None)
     body = json.loads(answer.body)  # (the spec's paths have no slash: decoded by hand)
     assert answer.status == 200 and body["status"]["code"] == "OK" and body["data"]
+
+
+def test_an_unknown_path_of_the_api_is_an_envelope_too():
+    import app as app_module
+
+    from .test_deploy_template import _gateway_event
+    answer = app_module.app(_gateway_event("GET", f"{BASE}/service_requests/nothing",
+                                           "/{proxy+}"), None)
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"])["status"] == {
+        "code": "NOT_FOUND", "message": f"There is no resource at {BASE}/service_requests/"
+                                        "nothing.", "description": None}

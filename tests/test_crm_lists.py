@@ -83,6 +83,11 @@ def test_close_to_estimated_completion_time_takes_open_requests_due_within_the_p
     assert listed(api, token, method, "period=1&uot=DAYS") == [soon]
     assert listed(api, token, method, "period=1&uot=WEEKS") == [soon, later]
     assert listed(api, token, method, "period=1&uot=WEEKS&type_identifier=name=Enquiry") == []
+    too_far = call(api, "GET", token, query=f"{method}?period=65767&uot=YEARS")
+    assert too_far.data["status"] == {"code": "INVALID_PARAMETER", "description": None,
+                                      "message": "period reaches past the year 9999."}
+    assert create(api, token, estimated_completion_time={"value": 99999, "uot": "YEARS"}).data[
+        "status"]["code"] == "INVALID_PARAMETER"
 
 
 def test_a_client_sees_lists_only_with_its_scope(api):

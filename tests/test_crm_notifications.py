@@ -1,11 +1,13 @@
 """Status changes of service requests e-mail and text the caller, once each, as the type
 says; every change writes history."""
 import pytest
+import requests
 
 from chalicelib.streams.history import entries_of
+from local import aws
 from local.dynamodb_standin import sent_texts
 
-from .conftest import Streams, sent_emails
+from .conftest import ENDPOINT, Streams, sent_emails
 from .test_crm_authentication import login
 from .test_crm_life_cycle import act, respond
 from .test_crm_service_requests import create
@@ -29,6 +31,8 @@ def test_each_status_change_emails_and_texts_the_caller_once(api, token, streams
         ["joe.banks@example.net"]] * 2
     texts = sent_texts()
     assert [phone for phone, _ in texts] == ["+442079460000"] * 2
+    listed = requests.get(f"{ENDPOINT}{aws.SENT_TEXTS_PATH}", timeout=30).json()
+    assert [(t["phone_number"], t["message"]) for t in listed] == texts
     assert texts[1][1].startswith(f"Your service request {number} is now Responded (Responded)")
     history = entries_of("service-request", number)
     assert [(e.event, e.version) for e in history] == [("INSERT", 1), ("MODIFY", 2),

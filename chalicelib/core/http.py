@@ -144,7 +144,9 @@ def unrouted(path: str, method: str, route: str | None = None) -> Response:
     route = route or spec.route_of(path)
     allowed = spec.methods_of(route) if route else []
     if not allowed:
-        return render_error(None, ApiError(f"There is no resource at {path}.", status=404))
+        return render_error(spec.api_operation_of(path),
+                            ApiError(f"There is no resource at {path.split('?')[0]}.",
+                                     status=404))
     api_of_route = spec.find_operation(route, allowed[0])
     return render_error(api_of_route, ApiError(
         f"Method {method} is not allowed on {path}.", status=405,

@@ -123,3 +123,14 @@ def route_of(path: str) -> str | None:
     """The route (as chalice declares it) that serves a request path, or None."""
     path = path.split("?")[0]
     return next((route for pattern, route in _route_patterns() if pattern.match(path)), None)
+
+
+def api_operation_of(path: str) -> Operation | None:
+    """An operation of the API whose own base path (its spec's server URL, such as
+    ``/crmapi/rest/v2``) starts ``path``: its error format answers a path that no route has."""
+    path = path.split("?")[0]
+    for operation in operations().values():
+        prefix = operation.document.get("servers", [{"url": "/"}])[0]["url"].rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            return operation
+    return None

@@ -105,7 +105,7 @@ def close_to_completion(period: int, uot: str, filters: Filters,
     [now, now + period)."""
     now = now or timestamps.now()
     low = timestamps.to_storage(now)
-    high = timestamps.to_storage(service.add_period(now, period, uot))
+    high = timestamps.to_storage(service.add_period(now, period, uot, "period"))
     condition = ServiceRequest.completion_order.between(low, high)
     first = next(iter(filters.values), None)
     if first is None:

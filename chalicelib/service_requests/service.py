@@ -28,20 +28,25 @@ def _life_cycle_error(message: str) -> ApiError:
     return ApiError(message, status=409, code="LIFE_CYCLE_RULE")
 
 
-def add_period(start: datetime, value: int, uot: str) -> datetime:
+def add_period(start: datetime, value: int, uot: str, parameter: str) -> datetime:
     """``start`` plus ``value`` units of time (months and years by the calendar, clamped to
-    the last day of a shorter month)."""
-    if uot in _UNITS:
-        return start + value * _UNITS[uot]
-    months = value * (12 if uot == "YEARS" else 1)
-    year, month = divmod(start.month - 1 + months, 12)
-    year, month = start.year + year, month + 1
-    for day in range(start.day, 27, -1):
-        try:
-            return start.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return start.replace(year=year, month=month, day=min(start.day, 28))
+    the last day of a shorter month); INVALID_PARAMETER naming ``parameter`` past year 9999."""
+    try:
+        if uot in _UNITS:
+            return start + value * _UNITS[uot]
+        months = value * (12 if uot == "YEARS" else 1)
+        year, month = divmod(start.month - 1 + months, 12)
+        year, month = start.year + year, month + 1
+        for day in range(start.day, 27, -1):
+            try:
+                return start.replace(year=year, month=month, day=day)
+            except ValueError:
+                if not 1 <= year <= 9999:
+                    raise
+        return start.replace(year=year, month=month, day=min(start.day, 28))
+    except (OverflowError, ValueError):
+        raise BadRequest(f"{parameter} reaches past the year 9999.",
+                         [FieldError(parameter, "invalid")]) from None
 
 
 def completion_from(start: datetime, expected: datetime | None,
@@ -52,7 +57,8 @@ def completion_from(start: datetime, expected: datetime | None,
         raise BadRequest("Give expected_completion_date or estimated_completion_time, not both.",
                          [FieldError("estimated_completion_time", "invalid")])
     if estimated is not None:
-        return add_period(start, estimated["value"], estimated["uot"]), estimated
+        return add_period(start, estimated["value"], estimated["uot"],
+                          "estimated_completion_time"), estimated
     if expected is not None:
         if expected < start:
             raise BadRequest("expected_completion_date is before start_date.",
