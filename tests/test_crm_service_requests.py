@@ -121,3 +121,21 @@ def test_an_enquiry_needs_no_caller_email_and_the_caller_may_be_named_by_email(a
                     caller_phone=None,
                     contact_information_identifier={"email": "Joe.Banks@example.net"})
     assert status(answer) == (200, "OK")
+
+
+def test_a_number_already_taken_is_a_conflict_and_the_next_create_succeeds(api, token):
+    """Numbers come from a counter: a taken one means a request written by other means (an
+    import, a restore). The create is refused, and the next one takes the next number."""
+    import boto3
+
+    from chalicelib.service_requests.models import ServiceRequest
+
+    from .conftest import ENDPOINT
+    first = ServiceRequest.get(create(api, token).data["data"]["number"])
+    boto3.client("dynamodb", endpoint_url=ENDPOINT).put_item(
+        TableName=ServiceRequest.Meta.table_name,
+        Item={**first.serialize(), "number": {"S": "SR00000002"}})
+    answer = create(api, token)
+    assert status(answer) == (200, "CONFLICT")
+    assert answer.data["status"]["message"] == "The service request number is taken; retry."
+    assert create(api, token).data["data"]["number"] == "SR00000003"
