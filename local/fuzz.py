@@ -1,9 +1,10 @@
 """``make fuzz``: schemathesis over every spec in ``openapi/`` against the stack as ``make run``
-starts it, a bounded number of examples per operation, then its stateful phase along the specs'
-links. Exits non-zero on any failure: a 5xx, a status, content type, header or body outside the
-spec, an invalid request accepted, a wrong answer to an undeclared method, ...
+starts it (two such stacks, one per core, each taking half of the specs), a bounded number of
+examples per operation, then its stateful phase along the specs' links. Exits non-zero on
+any failure: a 5xx, a status, content type, header or body outside the spec, an invalid
+request accepted, a wrong answer to an undeclared method, ...
 
-Which checks run where is in ``schemathesis.toml`` (every check, less the two exceptions it
+Which checks run where is in ``schemathesis.toml`` (every check, less the exceptions it
 explains). Each spec's full report goes to ``build/fuzz/<spec>.log``; the console gets one line
 per spec, and the whole report of a spec that failed.
 """
@@ -30,33 +31,55 @@ def _crm_token(base: str) -> str:
     return answer.json()["data"]["token"]
 
 
-def main() -> int:
-    specs = sorted(name for name in os.listdir(os.path.join(ROOT, "openapi"))
-                   if name.endswith(".yaml"))
+STACKS = 2  # one per core: each stack serves one request at a time, as a Lambda instance
+
+
+def _fuzz(stack: LocalStack, env: dict, name: str) -> tuple[str, int, int, str]:
+    """Run schemathesis over one spec; (name, generated requests, exit status, report)."""
+    path = os.path.join(ROOT, "openapi", name)
+    with open(path, encoding="utf-8") as handle:
+        prefix = yaml.safe_load(handle).get("servers", [{"url": "/"}])[0]["url"]
     credentials = base64.b64encode(":".join(DEMO).encode()).decode()
-    failed, generated = [], 0
-    REPORTS.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(cwd=ROOT, capture_output=True, text=True, env=env, args=[
+        os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", path,
+        "--url", stack.base + prefix.rstrip("/"), "--no-color",
+        "-H", f"Authorization: Basic {credentials}", "--max-examples", EXAMPLES,
+        "--request-timeout", "30", "--generation-deterministic"])
+    count = sum(int(n) for n in re.findall(r"(\d+) generated", done.stdout))
+    return name, count, done.returncode, done.stdout + done.stderr
+
+
+def _worker(specs: list[str]) -> list[tuple[str, int, int, str]]:
+    """Fuzz ``specs`` one after another against a stack of their own."""
     with LocalStack() as stack:
         env = {**os.environ, "SERVICEDESK_FUZZ_CRM_TOKEN": _crm_token(stack.base)}
-        for name in specs:
-            path = os.path.join(ROOT, "openapi", name)
-            with open(path, encoding="utf-8") as handle:
-                prefix = yaml.safe_load(handle).get("servers", [{"url": "/"}])[0]["url"]
-            done = subprocess.run(cwd=ROOT, capture_output=True, text=True, env=env, args=[
-                os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", path,
-                "--url", stack.base + prefix.rstrip("/"), "--no-color",
-                "-H", f"Authorization: Basic {credentials}", "--max-examples", EXAMPLES,
-                "--request-timeout", "30", "--generation-deterministic"])
-            report = REPORTS / (name.removesuffix(".yaml") + ".log")
-            report.write_text(done.stdout + done.stderr, encoding="utf-8")
-            count = sum(int(n) for n in re.findall(r"(\d+) generated", done.stdout))
-            generated += count
-            print(f"{name}: {count} generated requests, "
-                  f"{'FAILED' if done.returncode else 'passed'} (report: "
-                  f"{report.relative_to(ROOT)})", flush=True)
-            if done.returncode:
-                failed.append(name)
-                print(done.stdout + done.stderr, flush=True)
+        return [_fuzz(stack, env, name) for name in specs]
+
+
+def main() -> int:
+    from concurrent.futures import ThreadPoolExecutor
+    specs = sorted(name for name in os.listdir(os.path.join(ROOT, "openapi"))
+                   if name.endswith(".yaml"))
+    # The largest specs first, each to the stack with the least to do (by spec size).
+    shares: list[list[str]] = [[] for _ in range(STACKS)]
+    loads = [0] * STACKS
+    for name in sorted(specs, key=lambda n: -os.path.getsize(os.path.join(ROOT, "openapi", n))):
+        least = loads.index(min(loads))
+        shares[least].append(name)
+        loads[least] += os.path.getsize(os.path.join(ROOT, "openapi", name))
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(STACKS) as pool:
+        results = sorted(result for share in pool.map(_worker, shares) for result in share)
+    failed, generated = [], 0
+    for name, count, returncode, output in results:
+        report = REPORTS / (name.removesuffix(".yaml") + ".log")
+        report.write_text(output, encoding="utf-8")
+        generated += count
+        print(f"{name}: {count} generated requests, {'FAILED' if returncode else 'passed'} "
+              f"(report: {report.relative_to(ROOT)})", flush=True)
+        if returncode:
+            failed.append(name)
+            print(output, flush=True)
     print(f"\nfuzzed {len(specs)} specs with {generated} generated requests; with failures: "
           f"{', '.join(failed) or 'none'}")
     return 1 if failed else 0
