@@ -96,7 +96,8 @@ def test_show_finds_a_request_by_number_or_id_with_only_the_fields_asked(api, to
      "Invalid customer identifier 01234567."),
     ({"accounts_receivable_identifier": {"number": "49927398716"}}, "NOT_FOUND",
      "No accounts receivable has number 49927398716 (accounts_receivable_identifier)."),
-    ({"accounts_receivable_identifier": {"name": "Joseph Banks"}}, "INVALID_PARAMETER", None),
+    ({"accounts_receivable_identifier": {"name": "Nobody Here"}}, "NOT_FOUND",
+     "No accounts receivable has name Nobody Here (accounts_receivable_identifier)."),
     ({"type_identifier": {"code": "FLT"}}, "INVALID_PARAMETER",
      "type_identifier.code is not a field of a service request type identifier; use one of: "
      "id, name, alternative_code."),
@@ -139,3 +140,17 @@ def test_a_number_already_taken_is_a_conflict_and_the_next_create_succeeds(api, 
     assert status(answer) == (200, "CONFLICT")
     assert answer.data["status"]["message"] == "The service request number is taken; retry."
     assert create(api, token).data["data"]["number"] == "SR00000003"
+
+
+def test_an_accounts_receivable_may_be_named_by_its_owners_full_name_when_unique(api, token):
+    from .test_customers import create as create_customer
+    by_name = create(api, token, accounts_receivable_identifier={"name": "joseph banks"})
+    assert by_name.data["data"]["accounts_receivable"]["id"] == "01234574"
+    namesake = create_customer(api, email="other.joe@example.net")  # Joseph A Banks
+    assert namesake.status == 201
+    create_customer(api, email="third.joe@example.net")
+    twice = create(api, token, accounts_receivable_identifier={"name": "Joseph A Banks"})
+    assert status(twice) == (200, "INVALID_PARAMETER")
+    assert twice.data["status"]["message"] == (
+        "More than one accounts receivable is named Joseph A Banks "
+        "(accounts_receivable_identifier); use id or number.")

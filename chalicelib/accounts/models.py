@@ -6,6 +6,7 @@ same transaction as the relationship, so that the next read of the account shows
 import json
 
 from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..core.db import meta, shares_connection
@@ -42,6 +43,17 @@ class AccountFieldEntry(Model):
         return Account.from_raw_data(json.loads(self.snapshot))
 
 
+class ByName(GlobalSecondaryIndex):
+    """Accounts by lower-case full name: an accounts receivable named by name (service
+    requests). Names are not unique, so a lookup reads two keys to tell."""
+
+    class Meta:
+        index_name = "by-name"
+        projection = KeysOnlyProjection()
+
+    name_key = UnicodeAttribute(hash_key=True)
+
+
 @shares_connection
 class Account(TrackedRecord):
     Meta = meta("accounts", streams=True)
@@ -63,6 +75,8 @@ class Account(TrackedRecord):
     comments = ListAttribute(of=Comment, default=list)
     relationships = ListAttribute(default=list)  # property relationship identifiers
     indexed_fields = ListAttribute(default=list)  # "<key>#<value>" copies written last time
+    name_key = UnicodeAttribute(null=True)  # full_name, lower case
+    by_name = ByName()
 
     @property
     def full_name(self) -> str:

@@ -52,6 +52,11 @@ def get_active_account(identifier: str, xpath: str = "identifier") -> Account:
     return account
 
 
+def find_by_name(full_name: str) -> list[str]:
+    """The identifiers of (at most two) accounts whose full name is ``full_name``, any case."""
+    return [a.identifier for a in Account.by_name.query(full_name.lower(), limit=2)]
+
+
 def get_account(identifier: str | None = None, extid: str | None = None) -> Account:
     if extid is not None:
         account = tracking.find_by_extid(Account, EXTID_KIND, extid, LABEL)
@@ -97,6 +102,7 @@ def _apply_details(account: Account, details: dict) -> None:
     name = owner["name"]
     account.given_name, account.family_name = name["given-name"], name["family-name"]
     account.additional_names = name.get("additional-names")
+    account.name_key = account.full_name.lower()
     account.honorific_prefixes = name.get("honorific-prefixes")
     account.bday, account.gender = owner.get("bday"), owner.get("gender")
     account.nationality = owner.get("nationality", {}).get("code")

@@ -93,7 +93,7 @@ def _stage(entries: dict, kind: str, stage: Stage, prefix: str) -> dict:
 
 def _one(request: ServiceRequest, entries: dict, accounts: dict) -> dict:
     account = accounts.get(request.accounts_receivable)
-    name = f"{account.given_name} {account.family_name}" if account else None
+    name = account.full_name if account else None
     return {
         "id": request.id, "number": request.number,
         "type": _ref(entries, "type", request.type_id),

@@ -86,18 +86,24 @@ def _contact(account, identifier: dict | None) -> str:
 
 def accounts_receivable(identifier: dict, parameter: str = "accounts_receivable_identifier"):
     """The customer account that an accounts receivable identifier names (id or number: the
-    customer identifier)."""
+    customer identifier; or the owner's full name, when only one account has it)."""
     if not isinstance(identifier, dict) or len(identifier) != 1:
-        raise BadRequest(f"{parameter} must name exactly one of: id, number.",
+        raise BadRequest(f"{parameter} must name exactly one of: id, number, name.",
                          [FieldError(parameter, "invalid")])
     (field, value), = identifier.items()
-    if field == "name":
-        raise BadRequest(f"{parameter}.name cannot name an accounts receivable here (names are "
-                         "not unique); use id or number, the customer identifier.",
-                         [FieldError(parameter, "invalid")])
-    if field not in ("id", "number"):
+    if field not in ("id", "number", "name"):
         raise BadRequest(f"{parameter}.{field} is not a field of an accounts receivable "
-                         "identifier; use one of: id, number.", [FieldError(parameter, "invalid")])
+                         "identifier; use one of: id, number, name.",
+                         [FieldError(parameter, "invalid")])
+    if field == "name":
+        found = accounts.find_by_name(str(value))
+        if len(found) > 1:
+            raise BadRequest(f"More than one accounts receivable is named {value} "
+                             f"({parameter}); use id or number.",
+                             [FieldError(parameter, "invalid")])
+        if not found:
+            raise NotFound(f"No accounts receivable has name {value} ({parameter}).")
+        value = found[0]
     try:
         return accounts.get_active_account(str(value), parameter)
     except NotFound:
