@@ -14,6 +14,7 @@ from ..core.db import meta, shares_connection
 from ..core.errors import BadRequest, FieldError, NotFound
 
 __all__ = ["ConfigurationEntry", "KINDS", "LIFE_CYCLE_STATES", "add", "entries", "resolve",
+           "named_field",
            "representation"]
 
 LIFE_CYCLE_STATES = ("PENDING", "RESPONDED", "TEMPORARY RESOLVED", "FINAL RESOLVED",
@@ -74,10 +75,10 @@ def entries(kind: str) -> list[ConfigurationEntry]:
     return sorted(found, key=lambda entry: (entry.name, entry.id))
 
 
-def resolve(kind: str, identifier: dict, parameter: str) -> ConfigurationEntry:
-    """The entry that ``identifier`` names; INVALID_PARAMETER or NOT_FOUND naming
-    ``parameter`` otherwise."""
-    label, allowed = KINDS[kind]
+def named_field(identifier, allowed: tuple[str, ...], label: str,
+                parameter: str) -> tuple[str, object]:
+    """(field, value) of an identifier object, which names exactly one of ``allowed``;
+    INVALID_PARAMETER naming ``parameter`` otherwise."""
     if not isinstance(identifier, dict) or len(identifier) != 1:
         raise BadRequest(f"{parameter} must name exactly one of: {', '.join(allowed)}.",
                          [FieldError(parameter, "invalid")])
@@ -85,6 +86,14 @@ def resolve(kind: str, identifier: dict, parameter: str) -> ConfigurationEntry:
     if field not in allowed:
         raise BadRequest(f"{parameter}.{field} is not a field of a {label} identifier; use "
                          f"one of: {', '.join(allowed)}.", [FieldError(parameter, "invalid")])
+    return field, value
+
+
+def resolve(kind: str, identifier: dict, parameter: str) -> ConfigurationEntry:
+    """The entry that ``identifier`` names; INVALID_PARAMETER or NOT_FOUND naming
+    ``parameter`` otherwise."""
+    label, allowed = KINDS[kind]
+    field, value = named_field(identifier, allowed, label, parameter)
     if field == "id":
         try:
             return ConfigurationEntry.get(kind, str(value), consistent_read=True)

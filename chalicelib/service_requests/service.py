@@ -10,6 +10,7 @@ from pynamodb.exceptions import PutError
 from ..accounts import service as accounts
 from ..core import db, timestamps, unique_keys
 from ..core.errors import ApiError, BadRequest, FieldError, NotFound
+from ..core.records import plain
 from . import configuration
 from .models import ServiceRequest, Stage
 
@@ -72,11 +73,8 @@ def _contact(account, identifier: dict | None) -> str:
     """The caller: the account's owner, the only contact the product holds for an account."""
     if identifier is None:
         return account.identifier
-    if not isinstance(identifier, dict) or len(identifier) != 1 or \
-            next(iter(identifier)) not in ("id", "email"):
-        raise BadRequest("contact_information_identifier must name exactly one of: id, email.",
-                         [FieldError("contact_information_identifier", "invalid")])
-    (field, value), = identifier.items()
+    field, value = configuration.named_field(identifier, ("id", "email"), "contact information",
+                                             "contact_information_identifier")
     owner_value = account.identifier if field == "id" else account.email
     if str(value).lower() != owner_value.lower():
         raise NotFound(f"No contact of accounts receivable {account.identifier} has {field} "
@@ -87,14 +85,8 @@ def _contact(account, identifier: dict | None) -> str:
 def accounts_receivable(identifier: dict, parameter: str = "accounts_receivable_identifier"):
     """The customer account that an accounts receivable identifier names (id or number: the
     customer identifier; or the owner's full name, when only one account has it)."""
-    if not isinstance(identifier, dict) or len(identifier) != 1:
-        raise BadRequest(f"{parameter} must name exactly one of: id, number, name.",
-                         [FieldError(parameter, "invalid")])
-    (field, value), = identifier.items()
-    if field not in ("id", "number", "name"):
-        raise BadRequest(f"{parameter}.{field} is not a field of an accounts receivable "
-                         "identifier; use one of: id, number, name.",
-                         [FieldError(parameter, "invalid")])
+    field, value = configuration.named_field(identifier, ("id", "number", "name"),
+                                             "accounts receivable", parameter)
     if field == "name":
         found = accounts.find_by_name(str(value))
         if len(found) > 1:
@@ -113,10 +105,7 @@ def accounts_receivable(identifier: dict, parameter: str = "accounts_receivable_
 def status_of_type(request_type, identifier: dict, parameter: str = "status_identifier"):
     """A status of ``request_type`` (statuses of other types may share its name)."""
     label, allowed = configuration.KINDS["status"]
-    if not isinstance(identifier, dict) or len(identifier) != 1 or \
-            next(iter(identifier)) not in allowed:
-        return configuration.resolve("status", identifier, parameter)  # names the problem
-    (field, value), = identifier.items()
+    field, value = configuration.named_field(identifier, allowed, label, parameter)
     for status in configuration.entries("status"):
         if status.type_id == request_type.id and getattr(status, field) == value:
             return status
@@ -202,11 +191,8 @@ def create(body: dict) -> ServiceRequest:
 
 def find(identifier: dict, parameter: str = "service_request_identifier") -> ServiceRequest:
     """The request that an identifier object names (id or number)."""
-    if not isinstance(identifier, dict) or len(identifier) != 1 or \
-            next(iter(identifier)) not in ("id", "number"):
-        raise BadRequest(f"{parameter} must name exactly one of: id, number.",
-                         [FieldError(parameter, "invalid")])
-    (field, value), = identifier.items()
+    field, value = configuration.named_field(identifier, ("id", "number"), "service request",
+                                             parameter)
     try:
         if field == "number":
             return ServiceRequest.get(str(value), consistent_read=True)
@@ -323,9 +309,9 @@ def update(identifier: dict, body: dict) -> ServiceRequest:
         for field, kind in (("owned_by_group", "group"), ("privacy_level", "privacy_level")):
             if body.get(f"{field}_identifier") is not None:
                 setattr(request, f"{field}_id", _optional(kind, body, f"{field}_identifier"))
-        request.user_defined = {**(request.user_defined.as_dict() if hasattr(
-            request.user_defined, "as_dict") else request.user_defined or {}),
-            **{f: body[f] for f in USER_DEFINED_FIELDS if body.get(f) is not None}}
+        request.user_defined = {**plain(request.user_defined),
+                                **{f: body[f] for f in USER_DEFINED_FIELDS
+                                   if body.get(f) is not None}}
         if body.get("expected_completion_date") or body.get("estimated_completion_time"):
             expected, estimated = completion_from(
                 timestamps.from_storage(request.start_date), _time(

@@ -48,13 +48,18 @@ class EmailInFlight(Exception):
     """Another worker holds the lease on this e-mail: retry the record later."""
 
 
+def _client(service: str):
+    """A botocore client of ``service`` (boto3 is not needed at runtime)."""
+    import botocore.session
+    return botocore.session.get_session().create_client(
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint)
+
+
 def ses_client():
-    """The SES client, created on first use (botocore: boto3 is not needed at runtime)."""
+    """The SES client, created on first use."""
     global _ses
     if _ses is None:
-        import botocore.session
-        _ses = botocore.session.get_session().create_client(
-            "ses", region_name=settings.region, endpoint_url=settings.aws_endpoint)
+        _ses = _client("ses")
     return _ses
 
 
@@ -62,9 +67,7 @@ def sns_client():
     """The SNS client for text messages, created on first use."""
     global _sns
     if _sns is None:
-        import botocore.session
-        _sns = botocore.session.get_session().create_client(
-            "sns", region_name=settings.region, endpoint_url=settings.aws_endpoint)
+        _sns = _client("sns")
     return _sns
 
 
