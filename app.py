@@ -2,6 +2,8 @@
 from chalice import Chalice
 
 from chalicelib.accounts.changes import handle_account_record
+from chalicelib.cases.changes import handle_case_note_record, handle_case_record
+from chalicelib.cases.routes import blueprint as cases
 from chalicelib.core import http
 from chalicelib.core.config import settings
 from chalicelib.customers.routes import blueprint as customers
@@ -23,6 +25,7 @@ app.register_blueprint(docs)
 for blueprint in (support_requests, customers, properties, property_relationships):
     app.register_blueprint(blueprint, url_prefix="/api/v1")
 app.register_blueprint(service_requests, url_prefix="/crmapi/rest/v2")
+app.register_blueprint(cases, url_prefix="/support/v2")
 
 STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 
@@ -51,3 +54,13 @@ def on_property_relationship_change(event):
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("service_requests"), **STREAM)
 def on_service_request_change(event):
     return process_batch(event, handle_service_request_record, "on_service_request_change")
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("cases"), **STREAM)
+def on_case_change(event):
+    return process_batch(event, handle_case_record, "on_case_change")
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("case_notes"), **STREAM)
+def on_case_note_change(event):
+    return process_batch(event, handle_case_note_record, "on_case_note_change")

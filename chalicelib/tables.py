@@ -1,6 +1,7 @@
 """Every table of the product, for creating them (local runner, tests, admin command)."""
 from .accounts.catalog import CatalogEntry
 from .accounts.models import Account, AccountFieldEntry
+from .cases.models import Case, CaseAttachment, CaseNote
 from .core.auth import AccessToken, ApiClient
 from .core.db import create_tables
 from .core.unique_keys import UniqueKey
@@ -17,10 +18,10 @@ __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 # SentEmail shares the history table: its TTL attribute is that table's.
 MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
-          SentEmail, ConfigurationEntry, ServiceRequest]
+          SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment]
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
-                   "service_requests"]
+                   "service_requests", "cases", "case_notes"]
 
 
 def create_all_tables() -> None:

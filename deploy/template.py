@@ -41,6 +41,8 @@ STREAM_HANDLER_ACCESS = {
     "on_property_relationship_change": {"reads": [], "sends_email": False},
     "on_service_request_change": {"reads": ["service_request_configuration"],
                                   "sends_email": True, "sends_sms": True},
+    "on_case_change": {"reads": [], "sends_email": True},
+    "on_case_note_change": {"reads": ["cases"], "sends_email": True},
 }
 
 
@@ -127,6 +129,26 @@ def _function(function_id: str, tables: dict) -> dict:
     variables["SERVICEDESK_MAIL_FROM"] = {"Ref": "MailFrom"}
     return {"FunctionName": function_name(function_id),
             "Environment": {"Variables": variables}}
+
+
+def _api_function(tables: dict) -> dict:
+    function = _function("APIHandler", tables)
+    function["Environment"]["Variables"]["SERVICEDESK_ATTACHMENTS_BUCKET"] = {
+        "Ref": "CaseAttachmentsBucket"}
+    return function
+
+
+def _attachments_bucket() -> dict:
+    """Where the Case Management API keeps uploaded files: private, encrypted, and kept when
+    its stack is deleted (CloudFormation cannot delete a bucket that holds files)."""
+    return {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain", "Properties": {
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
+                    "ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}}
 
 
 def _log_group(function_id: str) -> dict:
@@ -303,8 +325,12 @@ def _api_resources(tables: dict) -> dict:
         "ApiHandlerLogGroup": _log_group("APIHandler"),
         "ApiHandlerRole": _role("APIHandler", [
             {"Effect": "Allow", "Action": TABLE_READ + TABLE_WRITE,
-             "Resource": _table_arns(api_tables)}]),
-        "APIHandler": {"Properties": _function("APIHandler", tables)},
+             "Resource": _table_arns(api_tables)},
+            # Files of tickets: stored on upload, read through short-lived URLs that this
+            # role signs.
+            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+             "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}}]),
+        "APIHandler": {"Properties": _api_function(tables)},
         "Api5xxAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
             "AlarmDescription": "The API answered 5xx (a fault of ours, or AWS unreachable).",
             "Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Statistic": "Sum",
@@ -356,6 +382,7 @@ def build() -> dict:
     resources = {table_id(t["logical"]): table_resource(t["logical"], t["models"])
                  for t in tables.values()}
     resources.update(_failure_resources())
+    resources["CaseAttachmentsBucket"] = _attachments_bucket()
     resources.update(_api_resources(tables))
     for handler, logical_table in _stream_handlers():
         resources.update(_stream_handler_resources(handler, logical_table, tables))
@@ -376,6 +403,7 @@ def build() -> dict:
         "Outputs": {
             "StreamFailuresQueueUrl": {"Value": {"Ref": "StreamFailuresQueue"}},
             "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+            "AttachmentsBucket": {"Value": {"Ref": "CaseAttachmentsBucket"}},
             **{"Table" + logical_id(t["logical"]): {"Value": {"Ref": table_id(t["logical"])}}
                for t in tables.values()},
         },

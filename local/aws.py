@@ -124,3 +124,13 @@ def verify_sender(address: str) -> None:
     import boto3
     boto3.client("ses", endpoint_url=configured_endpoint()).verify_email_identity(
         EmailAddress=address)
+
+
+def ensure_bucket(name: str) -> None:
+    """Create bucket ``name`` unless it exists (an endpoint without the template's stack)."""
+    import boto3
+    s3 = boto3.client("s3", endpoint_url=configured_endpoint())
+    try:
+        s3.head_bucket(Bucket=name)
+    except s3.exceptions.ClientError:
+        s3.create_bucket(Bucket=name)

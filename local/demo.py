@@ -59,15 +59,25 @@ def seed_service_request_configuration() -> None:
                           cancellation_reason_id=reason.id)
 
 
+DEMO_CUSTOMER = "01234574"
+#: The desk's demo client: the Case Management API's operator (every account's tickets).
+DESK_CREDENTIALS = ("demo-desk", "demo-desk-secret")
+
+
 def demo_credentials() -> tuple[str, str]:
     return (os.environ.get("SERVICEDESK_DEMO_CLIENT_ID", "demo"),
             os.environ.get("SERVICEDESK_DEMO_CLIENT_SECRET", "demo-secret"))
 
 
 def seed() -> tuple[str, str]:
-    """Create (or refresh) the demo data; return the demo client's credentials."""
+    """Create (or refresh) the demo data; return the demo client's credentials. The demo
+    client has every scope but the desk's, and acts for the demo customer."""
     client_id, secret = demo_credentials()
-    auth.create_client("Demo client", auth.SCOPES, client_id=client_id, secret=secret)
+    customer_scopes = [scope for scope in auth.SCOPES if scope != "cases-operator"]
+    auth.create_client("Demo client", customer_scopes, client_id=client_id, secret=secret,
+                       account=DEMO_CUSTOMER)
+    auth.create_client("Demo desk", ["cases-operator"], client_id=DESK_CREDENTIALS[0],
+                       secret=DESK_CREDENTIALS[1])
     for identifier, sub_topics in TOPICS.items():
         support_requests.add_topic(identifier, sub_topics=sub_topics)
     catalog.add_community("original", "Original")
@@ -75,7 +85,7 @@ def seed() -> tuple[str, str]:
     for key, label in ADDITIONAL_FIELDS.items():
         catalog.add_additional_field(key, label)
     try:
-        Account.get("01234574")
+        Account.get(DEMO_CUSTOMER)
     except Account.DoesNotExist:
-        accounts.create_account(DEMO_ACCOUNT, identifier="01234574")
+        accounts.create_account(DEMO_ACCOUNT, identifier=DEMO_CUSTOMER)
     return client_id, secret

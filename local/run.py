@@ -120,8 +120,10 @@ def main() -> int:
         outputs = cloudformation.create_stack(endpoint, _package_dir(),
                                               mail_from=settings.mail_from)
         failures = f"the stand-in's queue {outputs['StreamFailuresQueueUrl']}"
+        os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
     else:
         create_all_tables()
+        aws.ensure_bucket(settings.attachments_bucket)
     aws.verify_sender(settings.mail_from)
     for logical in STREAMED_TABLES:  # the app declares its handlers with these ARNs
         os.environ[f"SERVICEDESK_{logical.upper()}_STREAM_ARN"] = aws.stream_arn(

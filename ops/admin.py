@@ -1,7 +1,8 @@
 """Operator commands: tables, API clients, topics.
 
     python -m ops.admin create-tables
-    python -m ops.admin create-client NAME --scopes requests,customers [--id ID]
+    python -m ops.admin create-client NAME --scopes requests,customers [--id ID] [--account A]
+    python -m ops.admin bind-account CLIENT_ID ACCOUNT   (or --none: act for no account)
     python -m ops.admin list-clients
     python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
     python -m ops.admin add-community KEY [--label LABEL]
@@ -29,6 +30,7 @@ def use_stack_tables(stack_name: str) -> None:
     for logical in TABLES:
         key = "Table" + "".join(part.capitalize() for part in logical.split("_"))
         os.environ["SERVICEDESK_TABLE_" + logical.upper()] = outputs[key]
+    os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("name")
     create.add_argument("--scopes", default="", help="comma-separated: " + ",".join(auth.SCOPES))
     create.add_argument("--id", dest="client_id")
+    create.add_argument("--account", help="the customer account (identifier) it acts for in "
+                                          "the Case Management API")
+    bind = commands.add_parser("bind-account", help="set the customer account a client acts "
+                                                    "for in the Case Management API")
+    bind.add_argument("client_id")
+    bind.add_argument("account", nargs="?")
+    bind.add_argument("--none", action="store_true", help="act for no account")
     commands.add_parser("list-clients", help="list API clients (never their secrets)")
     topic = commands.add_parser("add-topic", help="add or replace a support request topic")
     topic.add_argument("identifier")
@@ -89,14 +98,28 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "create-client":
         scopes = [s for s in args.scopes.split(",") if s]
         try:
-            client_id, secret = auth.create_client(args.name, scopes, args.client_id)
+            if args.account:
+                _check_account(args.account, parser)
+            client_id, secret = auth.create_client(args.name, scopes, args.client_id,
+                                                   account=args.account)
         except ValueError as error:
             parser.error(str(error))
         print(f"client id: {client_id}\nsecret:    {secret}\n(the secret is shown only once)")
+    elif args.command == "bind-account":
+        if bool(args.account) == args.none:
+            parser.error("name an account, or --none")
+        if args.account:
+            _check_account(args.account, parser)
+        try:
+            auth.bind_account(args.client_id, args.account)
+        except ValueError as error:
+            parser.error(str(error))
+        print(f"{args.client_id} acts for {args.account or 'no account'}")
     elif args.command == "list-clients":
         # A Scan of the small clients table: an operator's command, never a request path.
         for client in sorted(auth.ApiClient.scan(), key=lambda client: client.client_id):
-            print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}")
+            print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}"
+                  f"\t{client.account or '-'}")
     elif args.command == "add-topic":
         support_requests.add_topic(args.identifier, args.extid, args.sub_topic)
         print(f"topic {args.identifier} saved")
@@ -110,6 +133,16 @@ def main(argv: list[str] | None = None) -> int:
         catalog.add_additional_field(args.key, args.label)
         print(f"additional field {args.key} saved")
     return 0
+
+
+def _check_account(identifier: str, parser) -> None:
+    """Refuse to bind a client to an account that does not exist or is not active."""
+    from chalicelib.accounts import service as accounts
+    from chalicelib.core.errors import ApiError
+    try:
+        accounts.get_active_account(identifier)
+    except ApiError as error:
+        parser.error(f"account {identifier}: {error.message}")
 
 
 def _setting_fields(args, configuration) -> dict:

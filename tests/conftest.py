@@ -52,7 +52,10 @@ def pytest_sessionfinish(session, exitstatus):
 def stack_outputs(tmp_path_factory):
     """The deployable template, packaged and created once in the stand-in (tables, streams,
     the stream failures queue, the event source mappings)."""
-    return cloudformation.create_stack(ENDPOINT, tmp_path_factory.mktemp("package"))
+    outputs = cloudformation.create_stack(ENDPOINT, tmp_path_factory.mktemp("package"))
+    os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
+    settings.reload()
+    return outputs
 
 
 @pytest.fixture(scope="session")

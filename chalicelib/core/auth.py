@@ -18,10 +18,11 @@ from .db import meta, shares_connection
 from .errors import BadRequest, FieldError, Forbidden, Unauthorized
 
 __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
-           "verify_client", "release_token",
+           "verify_client", "release_token", "bind_account",
            "authorize", "issue_token", "SCOPES"]
 
-SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases")
+SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
+          "cases-operator")
 _MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
 
@@ -34,6 +35,9 @@ class ApiClient(Model):
     scopes = UnicodeSetAttribute(default=set)
     secret_digest = UnicodeAttribute()
     created = NumberAttribute(default=lambda: int(time.time()))
+    # The customer account (its identifier) that this client acts for in the Case Management
+    # API: it sees and changes that account's tickets only (bind_account sets it).
+    account = UnicodeAttribute(null=True)
 
 
 @shares_connection
@@ -43,20 +47,24 @@ class AccessToken(Model):
     client_id = UnicodeAttribute()
     name = UnicodeAttribute()
     scopes = UnicodeSetAttribute(default=set)
+    account = UnicodeAttribute(null=True)  # the client's, when the token was issued
     expires_at = TTLAttribute()  # DynamoDB deletes expired tokens; reads check it too
 
 
 class Principal:
     """An authenticated caller: which client, by which scheme, with which scopes.
 
-    ``scheme`` is the name of the spec's security scheme it used: ``basic`` or ``oauth2``.
+    ``scheme`` is the name of the spec's security scheme it used: ``basic`` or ``oauth2``;
+    ``account`` the customer account it acts for in the Case Management API (or None).
     """
 
-    def __init__(self, client_id: str, name: str, scopes: set[str], scheme: str) -> None:
+    def __init__(self, client_id: str, name: str, scopes: set[str], scheme: str,
+                 account: str | None = None) -> None:
         self.client_id = client_id
         self.name = name
         self.scopes = set(scopes)
         self.scheme = scheme
+        self.account = account
 
 
 def _digest(secret: str) -> str:
@@ -64,7 +72,7 @@ def _digest(secret: str) -> str:
 
 
 def create_client(name: str, scopes, client_id: str | None = None,
-                  secret: str | None = None) -> tuple[str, str]:
+                  secret: str | None = None, account: str | None = None) -> tuple[str, str]:
     """Store a new client and return (client_id, secret); the secret is not kept."""
     unknown = set(scopes) - set(SCOPES)
     if unknown:
@@ -72,8 +80,18 @@ def create_client(name: str, scopes, client_id: str | None = None,
     client_id = client_id or "client-" + secrets.token_hex(8)
     secret = secret or secrets.token_urlsafe(32)
     ApiClient(client_id, name=name, scopes=set(scopes) or None,
-              secret_digest=_digest(secret)).save()
+              secret_digest=_digest(secret), account=account).save()
     return client_id, secret
+
+
+def bind_account(client_id: str, account: str | None) -> None:
+    """Let ``client_id`` act for the customer account ``account`` (None: for no account).
+    Tokens issued before keep the account they were issued with until they expire."""
+    try:
+        ApiClient.get(client_id).update(actions=[
+            ApiClient.account.set(account) if account else ApiClient.account.remove()])
+    except ApiClient.DoesNotExist:
+        raise ValueError(f"no API client {client_id}") from None
 
 
 def _basic(credentials: str) -> Principal:
@@ -92,7 +110,8 @@ def verify_client(client_id: str, secret: str, scheme: str = "basic") -> Princip
         client = None
     if client is None or not hmac.compare_digest(client.secret_digest, _digest(secret)):
         raise Unauthorized("Unknown client or wrong secret.", headers=_CHALLENGE)
-    return Principal(client.client_id, client.name, client.scopes or set(), scheme)
+    return Principal(client.client_id, client.name, client.scopes or set(), scheme,
+                     client.account)
 
 
 def _bearer(token: str, scheme: str = "oauth2") -> Principal:
@@ -102,7 +121,8 @@ def _bearer(token: str, scheme: str = "oauth2") -> Principal:
         stored = None
     if stored is None or stored.expires_at.timestamp() <= time.time():
         raise Unauthorized("The access token is unknown or has expired.", headers=_CHALLENGE)
-    return Principal(stored.client_id, stored.name, stored.scopes or set(), scheme)
+    return Principal(stored.client_id, stored.name, stored.scopes or set(), scheme,
+                     stored.account)
 
 
 def authenticate(authorization: str | None, crm_token: str | None = None) -> Principal:
@@ -144,7 +164,7 @@ def issue_token(principal: Principal, requested: set[str] | None = None,
                          [FieldError("scope", "invalid")], code="invalid_scope")
     token = secrets.token_urlsafe(32)
     AccessToken(_digest(token), client_id=principal.client_id, name=principal.name,
-                scopes=set(scopes) or None,
+                scopes=set(scopes) or None, account=principal.account,
                 expires_at=timedelta(seconds=lifetime_seconds or settings.token_lifetime_seconds)
                 ).save()
     return token, set(scopes)

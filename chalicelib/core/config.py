@@ -23,6 +23,9 @@ TABLES = {
     "property_relationships": "servicedesk-property-relationships",
     "service_request_configuration": "servicedesk-service-request-configuration",
     "service_requests": "servicedesk-service-requests",
+    "cases": "servicedesk-cases",
+    "case_notes": "servicedesk-case-notes",
+    "case_attachments": "servicedesk-case-attachments",
 }
 
 
@@ -51,6 +54,9 @@ class Settings:
         self.crm_token_lifetime_seconds = int(_env("SERVICEDESK_CRM_TOKEN_LIFETIME_SECONDS",
                                                    "7200"))
         self.max_body_bytes = int(_env("SERVICEDESK_MAX_BODY_BYTES", str(1024 * 1024)))
+        # Where the Case Management API keeps uploaded files (the stack's bucket).
+        self.attachments_bucket = _env("SERVICEDESK_ATTACHMENTS_BUCKET",
+                                       "servicedesk-case-attachments")
         # 0: no limit. Above it, creating a customer account answers 403.
         self.account_limit = int(_env("SERVICEDESK_ACCOUNT_LIMIT", "0"))
 

@@ -7,8 +7,8 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from .config import settings
 
-__all__ = ["meta", "create_tables", "is_conditional_failure", "is_too_large", "connection",
-           "shares_connection", "is_unavailable"]
+__all__ = ["meta", "global_index", "create_tables", "is_conditional_failure", "is_too_large",
+           "connection", "shares_connection", "is_unavailable"]
 
 # AWS's answers that mean "not now": the same call may well succeed in a moment.
 _UNAVAILABLE_CODES = {"ServiceUnavailable", "InternalServerError", "ThrottlingException",
@@ -28,6 +28,18 @@ def meta(logical_table: str, streams: bool = False) -> type:
     if streams:
         attributes["stream_view_type"] = "NEW_AND_OLD_IMAGES"
     return type("Meta", (), attributes)
+
+
+def global_index(name: str, hash_attribute: str, range_attribute: str):
+    """A GSI ``name`` (dashes for underscores) of two string keys, projecting every attribute:
+    a list Query needs the whole item, and a second read per item would cost more."""
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+    meta_class = type("Meta", (), {"index_name": name.replace("_", "-"),
+                                   "projection": AllProjection()})
+    return type(name, (GlobalSecondaryIndex,), {
+        "Meta": meta_class, hash_attribute: UnicodeAttribute(hash_key=True),
+        range_attribute: UnicodeAttribute(range_key=True)})()
 
 
 def create_tables(models) -> None:

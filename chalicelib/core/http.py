@@ -14,7 +14,7 @@ from typing import Any
 from chalice import Response
 from lxml import etree
 
-from . import auth, crm, db, observability, spec, xml, xml_binding
+from . import auth, case_format, crm, db, observability, spec, xml, xml_binding
 from .config import settings
 from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
@@ -190,6 +190,10 @@ def _oauth2_code(error: ApiError) -> str:
 def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
     if operation is not None and operation.error_format == "crm":
         return crm.render_error(error)
+    if operation is not None and operation.error_format == "cases":
+        return case_format.render_error(error)
+    if operation is not None and operation.error_format == "oauth2-v1":
+        return case_format.render_token_error(error, error.code or _oauth2_code(error))
     headers = dict(error.headers)
     if operation is not None and operation.error_format == "oauth2":
         code = error.code or _oauth2_code(error)

@@ -20,8 +20,8 @@ import uuid
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-__all__ = ["logger", "start_request", "start_batch", "identify_client", "count_request",
-           "count_email_sent", "count_sms_sent", "count_stream_failure", "PACKAGE_LOGGER"]
+__all__ = ["logger", "start_request", "request_id", "start_batch", "identify_client",
+           "count_request", "count_email_sent", "count_sms_sent", "count_stream_failure", "PACKAGE_LOGGER"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "servicedesk")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "servicedesk")
@@ -43,6 +43,11 @@ def start_request(request_id: str | None, path: str, method: str) -> None:
     made up."""
     logger.clear_state()
     logger.append_keys(request_id=request_id or uuid.uuid4().hex, path=path, method=method)
+
+
+def request_id() -> str | None:
+    """The id of the request being served (errors quote it as their correlation id)."""
+    return logger.get_current_keys().get("request_id")
 
 
 def start_batch(lambda_request_id: str | None, handler: str) -> None:

@@ -26,7 +26,10 @@ class Operation:
         self.method = method
         self.definition = definition
         self.operation_id = definition["operationId"]
-        self.error_format = document.get("x-error-format", "leap")
+        # An operation may speak another format than its document (the Case Management API's
+        # token endpoint lives beside /oauth2/token but answers errors as that API does).
+        self.error_format = definition.get("x-error-format",
+                                           document.get("x-error-format", "leap"))
         self.parameters = definition.get("parameters", []) + document["paths"][path].get(
             "parameters", [])
         requirements = definition.get("security", document.get("security", []))

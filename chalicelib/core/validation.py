@@ -112,7 +112,10 @@ def _problems(operation: Operation, schema: dict, value: Any,
     validator = _invalid_input_validators.get(key := (operation.api, operation.operation_id,
                                                        where))
     if validator is None:
-        validator = jsonschema.Draft202012Validator(_schema_root(operation, schema))
+        # Formats too, as fastjsonschema checks them: a malformed date-time names its field.
+        validator = jsonschema.Draft202012Validator(
+            _schema_root(operation, schema),
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
         _invalid_input_validators[key] = validator
     for error in validator.iter_errors(value):
         path = list(error.absolute_path)
@@ -196,8 +199,15 @@ def _body(operation: Operation, request: Any) -> Any:
                        + ", ".join(content), status=415)
     schema = operation.resolve(content[media_type].get("schema", {}))
     raw = request.raw_body or b""
-    if len(raw) > settings.max_body_bytes:  # every body, whatever its media type
-        raise ApiError(f"The request body exceeds {settings.max_body_bytes} bytes.", status=413)
+    # Every body, whatever its media type; an operation that takes files says how large.
+    limit = operation.definition.get("x-max-body-bytes", settings.max_body_bytes)
+    if len(raw) > limit:
+        raise ApiError(f"The request body exceeds {limit} bytes.", status=413)
+    if schema.get("format") == "binary":  # a file: its bytes, as sent
+        if not raw and request_body.get("required"):
+            raise BadRequest("The request body (the file) is empty.", [FieldError("/",
+                                                                                  "required")])
+        return raw if isinstance(raw, bytes) else raw.encode("utf-8")
     if media_type.endswith("xml"):
         root = xml.parse(raw)
         expected = schema.get("xml", {}).get("name")

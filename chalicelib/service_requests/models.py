@@ -12,24 +12,15 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from ..core.db import meta, shares_connection
+from ..core.db import global_index, meta, shares_connection
 
 __all__ = ["ServiceRequest", "FILTERS", "list_keys"]
 
 #: The optional filters of the get_ methods, and the attribute each one reads.
 FILTERS = {"accounts_receivable": "accounts_receivable", "type": "type_id",
            "caller": "contact", "category": "category_id"}
-
-
-def _index(name: str, hash_attribute: str, range_attribute: str) -> GlobalSecondaryIndex:
-    meta_class = type("Meta", (), {"index_name": name.replace("_", "-"),
-                                   "projection": AllProjection()})
-    return type(name, (GlobalSecondaryIndex,), {
-        "Meta": meta_class, hash_attribute: UnicodeAttribute(hash_key=True),
-        range_attribute: UnicodeAttribute(range_key=True)})()
 
 
 class Stage(MapAttribute):
@@ -81,46 +72,46 @@ class ServiceRequest(Model):
     updated_date = UnicodeAttribute()
     status_changes = NumberAttribute(default=0)  # how many times the status changed
 
-    by_id = _index("by_id", "id", "number")
+    by_id = global_index("by_id", "id", "number")
     # list: by accounts receivable or by caller, newest last
     list_order = UnicodeAttribute()  # "<created>#<number>"
     list_ar = UnicodeAttribute()
     list_caller = UnicodeAttribute()
-    list_ar_index = _index("list_ar", "list_ar", "list_order")
-    list_caller_index = _index("list_caller", "list_caller", "list_order")
+    list_ar_index = global_index("list_ar", "list_ar", "list_order")
+    list_caller_index = global_index("list_caller", "list_caller", "list_order")
     # get_pending, get_final_resolved, get_completed: by state, alone or with one filter
     state_all = UnicodeAttribute(null=True)
     state_accounts_receivable = UnicodeAttribute(null=True)
     state_type = UnicodeAttribute(null=True)
     state_caller = UnicodeAttribute(null=True)
     state_category = UnicodeAttribute(null=True)
-    state_all_index = _index("state_all", "state_all", "list_order")
-    state_accounts_receivable_index = _index("state_accounts_receivable",
+    state_all_index = global_index("state_all", "state_all", "list_order")
+    state_accounts_receivable_index = global_index("state_accounts_receivable",
                                              "state_accounts_receivable", "list_order")
-    state_type_index = _index("state_type", "state_type", "list_order")
-    state_caller_index = _index("state_caller", "state_caller", "list_order")
-    state_category_index = _index("state_category", "state_category", "list_order")
+    state_type_index = global_index("state_type", "state_type", "list_order")
+    state_caller_index = global_index("state_caller", "state_caller", "list_order")
+    state_category_index = global_index("state_category", "state_category", "list_order")
     # get_responded_pending_acceptance, get_final_resolved_pending_acceptance (sparse)
     awaiting_all = UnicodeAttribute(null=True)
     awaiting_accounts_receivable = UnicodeAttribute(null=True)
     awaiting_type = UnicodeAttribute(null=True)
     awaiting_caller = UnicodeAttribute(null=True)
     awaiting_category = UnicodeAttribute(null=True)
-    awaiting_all_index = _index("awaiting_all", "awaiting_all", "list_order")
-    awaiting_accounts_receivable_index = _index("awaiting_accounts_receivable",
+    awaiting_all_index = global_index("awaiting_all", "awaiting_all", "list_order")
+    awaiting_accounts_receivable_index = global_index("awaiting_accounts_receivable",
                                                 "awaiting_accounts_receivable", "list_order")
-    awaiting_type_index = _index("awaiting_type", "awaiting_type", "list_order")
-    awaiting_caller_index = _index("awaiting_caller", "awaiting_caller", "list_order")
-    awaiting_category_index = _index("awaiting_category", "awaiting_category", "list_order")
+    awaiting_type_index = global_index("awaiting_type", "awaiting_type", "list_order")
+    awaiting_caller_index = global_index("awaiting_caller", "awaiting_caller", "list_order")
+    awaiting_category_index = global_index("awaiting_category", "awaiting_category", "list_order")
     # get_close_to_estimated_completion_time: open requests by expected completion (sparse)
     completion_order = UnicodeAttribute(null=True)  # "<expected completion>#<number>"
     open_all = UnicodeAttribute(null=True)
     open_accounts_receivable = UnicodeAttribute(null=True)
     open_type = UnicodeAttribute(null=True)
-    open_all_index = _index("open_all", "open_all", "completion_order")
-    open_accounts_receivable_index = _index("open_accounts_receivable",
+    open_all_index = global_index("open_all", "open_all", "completion_order")
+    open_accounts_receivable_index = global_index("open_accounts_receivable",
                                             "open_accounts_receivable", "completion_order")
-    open_type_index = _index("open_type", "open_type", "completion_order")
+    open_type_index = global_index("open_type", "open_type", "completion_order")
 
     def awaiting(self) -> str | None:
         """Which acceptance the request waits for: RESPONSE, FINAL_RESOLUTION or None."""

@@ -14,7 +14,7 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from ..core import observability
+from ..core import clients, observability
 from ..core.config import settings
 from ..core.db import is_conditional_failure, meta, shares_connection
 
@@ -48,18 +48,11 @@ class EmailInFlight(Exception):
     """Another worker holds the lease on this e-mail: retry the record later."""
 
 
-def _client(service: str):
-    """A botocore client of ``service`` (boto3 is not needed at runtime)."""
-    import botocore.session
-    return botocore.session.get_session().create_client(
-        service, region_name=settings.region, endpoint_url=settings.aws_endpoint)
-
-
 def ses_client():
     """The SES client, created on first use."""
     global _ses
     if _ses is None:
-        _ses = _client("ses")
+        _ses = clients.client("ses")
     return _ses
 
 
@@ -67,7 +60,7 @@ def sns_client():
     """The SNS client for text messages, created on first use."""
     global _sns
     if _sns is None:
-        _sns = _client("sns")
+        _sns = clients.client("sns")
     return _sns
 
 

@@ -1,0 +1,1 @@
+"""The Case Management API (seed 003): trouble tickets and cases."""

@@ -1,0 +1,102 @@
+"""The tables of the Case Management API: tickets, their notes, and uploaded files.
+
+A ticket is one item keyed by its case number; its notes are items of their own, so that
+concurrent notes never contend for the ticket's version and a long conversation never nears
+DynamoDB's 400 KB item limit. Each list of the API is a Query on an index of tickets, newest
+first (``created_key`` is the creation time, then the case number).
+"""
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.models import Model
+
+from ..core.db import global_index, meta, shares_connection
+
+__all__ = ["Case", "CaseNote", "CaseAttachment", "StatusChange", "OPEN_STATUSES", "DESK"]
+
+#: Statuses in which a ticket is open: it takes notes, and its customerReferenceId is taken.
+OPEN_STATUSES = ("SUBMITTED", "IN_PROGRESS", "ACTION_REQUIRED", "RESOLVED")
+#: The one value of ``desk``: the operators' index of every ticket.
+DESK = "tickets"
+
+
+class StatusChange(MapAttribute):
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()  # stored time, as the wire writes it
+
+
+@shares_connection
+class Case(Model):
+    Meta = meta("cases", streams=True)
+    case_number = UnicodeAttribute(hash_key=True)  # 8 digits; the order number derives from it
+    case_id = UnicodeAttribute()  # "CaseId" of the answers to notes and cancel
+    version = VersionAttribute()
+    account = UnicodeAttribute()  # the customer identifier of the account it belongs to
+    account_name = UnicodeAttribute()  # the owner's full name when it was created
+    client_id = UnicodeAttribute()  # the API client that created it
+    type = UnicodeAttribute()  # TROUBLE | CASE (see codes.ticket_type)
+    code = UnicodeAttribute()
+    description = UnicodeAttribute()
+    primary_id = UnicodeAttribute()
+    secondary_id = UnicodeAttribute(null=True)
+    occurred = UnicodeAttribute(null=True)
+    customer_reference_id = UnicodeAttribute(null=True)
+    contacts = UnicodeAttribute()  # JSON, as given
+    details = UnicodeAttribute(null=True)  # JSON, as given
+    attachments = UnicodeAttribute()  # JSON: [{"id", "name"}]
+    status = UnicodeAttribute()
+    status_history = ListAttribute(of=StatusChange, default=list)
+    status_changes = NumberAttribute(default=1)  # names each status change's e-mail
+    status_note = UnicodeAttribute(null=True)  # the EXTERNAL note of the latest change
+    created = UnicodeAttribute()
+    updated = UnicodeAttribute()
+    updated_by = UnicodeAttribute()  # the name of the API client that changed it last
+    # List keys.
+    created_key = UnicodeAttribute()  # "<created>#<case number>": newest first, no ties
+    account_status = UnicodeAttribute()  # "<account>#<status>"
+    account_reference = UnicodeAttribute(null=True)  # "<account>#<customerReferenceId>"
+    desk = UnicodeAttribute(default=DESK)
+    by_account = global_index("by_account", "account", "created_key")
+    by_account_status = global_index("by_account_status", "account_status", "created_key")
+    by_account_reference = global_index("by_account_reference", "account_reference",
+                                        "created_key")
+    by_status = global_index("by_status", "status", "created_key")  # operators
+    by_reference = global_index("by_reference", "customer_reference_id", "created_key")
+    by_desk = global_index("by_desk", "desk", "created_key")  # operators: every ticket
+
+
+@shares_connection
+class CaseNote(Model):
+    Meta = meta("case_notes", streams=True)
+    case_number = UnicodeAttribute(hash_key=True)
+    note_id = UnicodeAttribute(range_key=True)  # time-ordered: the notes of a case in order
+    text = UnicodeAttribute()
+    visibility = UnicodeAttribute()  # EXTERNAL | INTERNAL
+    attachments = UnicodeAttribute()  # JSON: [{"id", "name"}]
+    created = UnicodeAttribute()
+    author = UnicodeAttribute()  # the API client's name
+    client_id = UnicodeAttribute()
+    # Set when the note came with a status change (a cancellation's reason, an operator's
+    # note): the ticket's e-mail about that change carries it, so it sends none of its own.
+    with_status = UnicodeAttribute(null=True)
+
+
+@shares_connection
+class CaseAttachment(Model):
+    """An uploaded file: its bytes are the S3 object ``<account>/<id>`` of the attachments
+    bucket; tickets and notes of the same account refer to it by id."""
+    Meta = meta("case_attachments")
+    attachment_id = UnicodeAttribute(hash_key=True)
+    account = UnicodeAttribute()
+    name = UnicodeAttribute()
+    size = NumberAttribute()
+    uploaded = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+
+    @property
+    def object_key(self) -> str:
+        return f"{self.account}/{self.attachment_id}"

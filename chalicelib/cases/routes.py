@@ -1,0 +1,92 @@
+"""``/support/v2/...``, as ``openapi/cases.yaml`` describes it."""
+from chalice import Blueprint, Response
+
+from ..core.errors import BadRequest, FieldError
+from ..core.http import call_of, reply, route
+from . import attachments, lists, representation, service
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint(__name__)
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise BadRequest(f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+                         [FieldError("Idempotency-Key", "invalid")])
+    return key
+
+
+@route(blueprint, "/tickets", "POST")
+def create_ticket():
+    request = blueprint.current_request
+    call = call_of(request)
+    case, new = service.create(call.principal, call.body, _idempotency_key(request))
+    headers = {"Location": f"{call.base_url}/support/v2/tickets/{case.case_number}"}
+    if not new:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=representation.created(case), status_code=200, headers=headers)
+
+
+@route(blueprint, "/tickets", "GET")
+def list_tickets():
+    call = call_of(blueprint.current_request)
+    params = call.params
+    account = service.tenant(call.principal)
+    if params.get("accountNumber"):
+        if account is not None and params["accountNumber"] != account:
+            return reply({"tickets": [], "offset": params["offset"], "limit": params["limit"],
+                          "hasMore": False})
+        account = params["accountNumber"]
+    found, more = lists.tickets(account, params.get("status"),
+                                params.get("customerReferenceId"), params["offset"],
+                                params["limit"])
+    return reply({"tickets": [representation.summary(case) for case in found],
+                  "offset": params["offset"], "limit": params["limit"], "hasMore": more})
+
+
+@route(blueprint, "/tickets/{id}", "GET")
+def get_ticket(id):  # noqa: A002 - the seed's name of the path parameter
+    principal = call_of(blueprint.current_request).principal
+    case = service.find(principal, id)
+    return reply(representation.ticket(case, service.notes_of(case, principal)))
+
+
+@route(blueprint, "/tickets/{id}/notes", "POST")
+def add_ticket_note(id):  # noqa: A002
+    call = call_of(blueprint.current_request)
+    case, note = service.add_note(call.principal, id, call.body)
+    return reply(representation.result(case, note))
+
+
+@route(blueprint, "/tickets/{id}/cancel", "POST")
+def cancel_ticket(id):  # noqa: A002
+    call = call_of(blueprint.current_request)
+    case, note = service.cancel(call.principal, id, call.body["reason"])
+    return reply(representation.result(case, note))
+
+
+@route(blueprint, "/tickets/{id}/status", "POST")
+def change_ticket_status(id):  # noqa: A002
+    call = call_of(blueprint.current_request)
+    body = call.body
+    case, note = service.move(call.principal, id, body["status"], body.get("text"),
+                              body.get("visibility", "EXTERNAL"))
+    return reply(representation.result(case, note))
+
+
+@route(blueprint, "/attachments", "POST")
+def upload_attachment():
+    call = call_of(blueprint.current_request)
+    entry = attachments.upload(service.acting_account(call.principal), call.principal.client_id,
+                               call.params["name"], call.body)
+    return reply(representation.attachment(entry))
+
+
+@route(blueprint, "/attachments/{id}", "GET")
+def get_attachment(id):  # noqa: A002
+    principal = call_of(blueprint.current_request).principal
+    entry = attachments.find(id, service.tenant(principal))
+    return reply(representation.attachment(entry, attachments.download_url(entry)))

@@ -1,0 +1,298 @@
+"""Tickets: create, find, note, cancel and move them through their statuses.
+
+Tenancy: a client of this API acts for one customer account (``Principal.account``) and sees
+only that account's tickets; another account's ticket is a 404, as if it did not exist. A
+client with the scope ``cases-operator`` (the desk) sees every account's tickets.
+
+Every change of a ticket's status is conditional on the version that was read: of two
+concurrent changes (a cancellation and an operator's move, say) exactly one is applied and
+the other is a 409. Notes are items of their own, written on the condition that the ticket
+is open at that moment, so concurrent notes never refuse each other.
+"""
+import hashlib
+import json
+import re
+import secrets
+import time
+import uuid
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..accounts import service as accounts
+from ..core import auth, db, timestamps, unique_keys
+from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
+from . import attachments, codes
+from .models import OPEN_STATUSES, Case, CaseNote, StatusChange
+
+__all__ = ["OPERATOR_SCOPE", "create", "find", "add_note", "cancel", "move", "notes_of",
+           "order_number", "is_operator", "acting_account", "tenant", "TRANSITIONS",
+           "CANCELLABLE", "MAX_DETAILS_BYTES"]
+
+OPERATOR_SCOPE = "cases-operator"
+FIRST_CASE_NUMBER = 11000000  # the first ticket is 11000001: eight digits, as the seed's
+ORDER_PREFIX = "1-2049"  # an order number is this and the case number (14 characters)
+MAX_DETAILS_BYTES = 16 * 1024
+CANCELLABLE = ("SUBMITTED", "IN_PROGRESS", "ACTION_REQUIRED")
+#: What an operator may move a ticket to, from each status (cancelling is cancel's).
+TRANSITIONS = {
+    "SUBMITTED": ("IN_PROGRESS", "RESOLVED"),
+    "IN_PROGRESS": ("ACTION_REQUIRED", "RESOLVED"),
+    "ACTION_REQUIRED": ("IN_PROGRESS", "RESOLVED"),
+    "RESOLVED": ("CLOSED", "IN_PROGRESS"),
+    "CLOSED": (),
+    "CANCELLED": (),
+}
+REFERENCE_KIND = "case-reference"
+IDEMPOTENCY_KIND = "case-idempotency"
+_CASE_NUMBER = re.compile(r"^[0-9]{8}$")
+_ORDER_NUMBER = re.compile("^" + ORDER_PREFIX + r"([0-9]{8})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
+
+
+# -- who sees what ---------------------------------------------------------------------------
+
+
+def is_operator(principal: auth.Principal) -> bool:
+    return OPERATOR_SCOPE in principal.scopes
+
+
+def acting_account(principal: auth.Principal) -> str:
+    """The customer account ``principal`` acts for, or 403."""
+    if not principal.account:
+        raise Forbidden(f"Client {principal.client_id} acts for no customer account; an "
+                        "operator binds it to one (ops.admin bind-account).", code="EQ-4030002")
+    return principal.account
+
+
+def tenant(principal: auth.Principal) -> str | None:
+    """The account whose tickets ``principal`` sees; None for an operator (every account)."""
+    return None if is_operator(principal) else acting_account(principal)
+
+
+def order_number(case_number: str) -> str:
+    return ORDER_PREFIX + case_number
+
+
+def _case_number_of(identifier: str) -> str | None:
+    if _CASE_NUMBER.match(identifier):
+        return identifier
+    match = _ORDER_NUMBER.match(identifier)
+    return match.group(1) if match else None
+
+
+def find(principal: auth.Principal, identifier: str, consistent: bool = False) -> Case:
+    """The ticket with case or order number ``identifier`` that ``principal`` may see."""
+    account = tenant(principal)
+    number = _case_number_of(identifier)
+    try:
+        case = Case.get(number, consistent_read=consistent) if number else None
+    except Case.DoesNotExist:
+        case = None
+    if case is None or (account is not None and case.account != account):
+        raise NotFound(f"No ticket {identifier}.", code="EQ-4040001")
+    return case
+
+
+def notes_of(case: Case, principal: auth.Principal) -> list[CaseNote]:
+    """The notes of ``case`` that ``principal`` may read (INTERNAL ones: operators only)."""
+    notes = CaseNote.query(case.case_number)
+    return [note for note in notes if note.visibility == "EXTERNAL" or is_operator(principal)]
+
+
+# -- create ----------------------------------------------------------------------------------
+
+
+def _contacts(contacts: list[dict]) -> list[dict]:
+    """The spec checks each contact's shape; the value of a detail must suit its type."""
+    problems = []
+    for i, contact in enumerate(contacts):
+        for j, detail in enumerate(contact.get("details", [])):
+            pattern = _EMAIL if detail["type"] == "EMAIL" else _PHONE
+            if not pattern.match(detail["value"]):
+                problems.append(FieldError(f"contacts/{i}/details/{j}/value", "invalid"))
+    if problems:
+        raise BadRequest("Contact detail(s) that are not an e-mail address or a phone number "
+                         "as their type says: " + ", ".join(p.xpath for p in problems), problems)
+    return contacts
+
+
+def _details(details) -> str | None:
+    if details is None:
+        return None
+    text = json.dumps(details, separators=(",", ":"))
+    if len(text.encode("utf-8")) > MAX_DETAILS_BYTES:
+        raise BadRequest(f"details may hold at most {MAX_DETAILS_BYTES} bytes of JSON.",
+                         [FieldError("details", "too-long")])
+    return text
+
+
+def _occurred(body: dict) -> str | None:
+    if body.get("occurredDateTime") is None:
+        return None
+    try:
+        return timestamps.to_storage(timestamps.parse_iso(body["occurredDateTime"]))
+    except ValueError:
+        raise BadRequest("occurredDateTime is not a date and time with an offset.",
+                         [FieldError("occurredDateTime", "invalid")]) from None
+
+
+def _fingerprint(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _replayed(principal: auth.Principal, key: str, body: dict) -> Case | None:
+    """The ticket that an earlier create with Idempotency-Key ``key`` made, if any; 409 when
+    that create carried another body."""
+    owner = unique_keys.owner_of(IDEMPOTENCY_KIND, f"{principal.client_id}#{key}")
+    if owner is None:
+        return None
+    number, _, fingerprint = owner.partition(" ")
+    if fingerprint != _fingerprint(body):
+        raise Conflict(f"The Idempotency-Key {key} was used for another request (ticket "
+                       f"{number}).", [FieldError("Idempotency-Key", "taken")],
+                       code="EQ-4090004")
+    return Case.get(number, consistent_read=True)
+
+
+def _active_account(account_id: str):
+    try:
+        return accounts.get_active_account(account_id)
+    except ApiError:
+        raise Forbidden(f"The customer account {account_id} that this client acts for is not "
+                        "an active account.", code="EQ-4030002") from None
+
+
+def create(principal: auth.Principal, body: dict,
+           idempotency_key: str | None = None) -> tuple[Case, bool]:
+    """A new ticket, SUBMITTED; (ticket, True). With an ``idempotency_key`` that an earlier
+    create of this client used: (that ticket, False)."""
+    account_id = acting_account(principal)
+    if idempotency_key and (earlier := _replayed(principal, idempotency_key, body)):
+        return earlier, False
+    account = _active_account(account_id)
+    contacts = _contacts(body.get("contacts", []))
+    details, occurred = _details(body.get("details")), _occurred(body)
+    files = attachments.referenced(body.get("attachments", []), account_id, "attachments")
+    reference = body.get("customerReferenceId")
+    # Every check is done before a number is taken: a refusal uses none.
+    number = f"{unique_keys.next_number('case-number', FIRST_CASE_NUMBER):08d}"
+    now = timestamps.storage_now()
+    case = Case(number, case_id=uuid.uuid4().hex, account=account_id,
+                account_name=account.full_name, client_id=principal.client_id,
+                type=codes.ticket_type(body["code"]), code=body["code"],
+                description=body["description"], primary_id=body["primaryId"],
+                secondary_id=body.get("secondaryId"), occurred=occurred,
+                customer_reference_id=reference, contacts=json.dumps(contacts), details=details,
+                attachments=json.dumps(files), status="SUBMITTED",
+                status_history=[StatusChange(status="SUBMITTED", at=now)], created=now,
+                updated=now, updated_by=principal.name, created_key=f"{now}#{number}",
+                account_status=f"{account_id}#SUBMITTED",
+                account_reference=f"{account_id}#{reference}" if reference else None)
+    key = unique_keys.UniqueKey
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.save(case, condition=Case.case_number.does_not_exist())
+            if reference:
+                transaction.save(key(unique_keys.claim_key(
+                    REFERENCE_KIND, f"{account_id}#{reference}"), owner=number),
+                    condition=key.key.does_not_exist())
+            if idempotency_key:
+                transaction.save(key(unique_keys.claim_key(
+                    IDEMPOTENCY_KIND, f"{principal.client_id}#{idempotency_key}"),
+                    owner=f"{number} {_fingerprint(body)}"), condition=key.key.does_not_exist())
+    except TransactWriteError:
+        if idempotency_key and (earlier := _replayed(principal, idempotency_key, body)):
+            return earlier, False  # the same create, retried while the first was running
+        holder = reference and unique_keys.owner_of(REFERENCE_KIND, f"{account_id}#{reference}")
+        if holder:
+            raise Conflict(f"Ticket {holder} of this account is open with customerReferenceId "
+                           f"{reference}.", [FieldError("customerReferenceId", "taken")],
+                           code="EQ-4090001") from None
+        raise
+    return case, True
+
+
+# -- changes ---------------------------------------------------------------------------------
+
+
+def _new_note(case: Case, principal: auth.Principal, text: str, visibility: str,
+              files: list[dict], with_status: str | None = None) -> CaseNote:
+    # Time-ordered (milliseconds, then random bits): a case's notes sort as they were made.
+    note_id = f"{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
+    return CaseNote(case.case_number, note_id, text=text, visibility=visibility,
+                    attachments=json.dumps(files), created=timestamps.storage_now(),
+                    author=principal.name, client_id=principal.client_id,
+                    with_status=with_status)
+
+
+def _status_rule(case: Case, action: str) -> Conflict:
+    return Conflict(f"Ticket {case.case_number} is {case.status}: it cannot be {action}.",
+                    [FieldError("status", "invalid")], code="EQ-4090002")
+
+
+def add_note(principal: auth.Principal, identifier: str, body: dict) -> tuple[Case, CaseNote]:
+    case = find(principal, identifier)
+    files = attachments.referenced(body.get("attachments", []), case.account, "attachments")
+    visibility = body.get("visibility", "EXTERNAL")
+    if case.status not in OPEN_STATUSES:
+        raise _status_rule(case, "given notes")
+    note = _new_note(case, principal, body["text"], visibility, files)
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.condition_check(Case, case.case_number,
+                                        condition=Case.status.is_in(*OPEN_STATUSES))
+            transaction.save(note, condition=CaseNote.note_id.does_not_exist())
+    except TransactWriteError as error:
+        if db.is_conditional_failure(error):  # closed or cancelled meanwhile
+            raise _status_rule(find(principal, identifier, consistent=True),
+                               "given notes") from None
+        raise
+    return case, note
+
+
+def _change_status(principal: auth.Principal, identifier: str, status: str, allowed: bool,
+                   action: str, text: str | None, visibility: str) -> tuple[Case, CaseNote | None]:
+    case = find(principal, identifier, consistent=True)
+    if not allowed(case.status):
+        raise _status_rule(case, action)
+    note = _new_note(case, principal, text, visibility, [], with_status=status) if text else None
+    was_open = case.status in OPEN_STATUSES
+    now = timestamps.storage_now()
+    case.status = status
+    case.status_history.append(StatusChange(status=status, at=now))
+    case.status_changes += 1
+    case.status_note = text if text and visibility == "EXTERNAL" else None
+    case.updated, case.updated_by = now, principal.name
+    case.account_status = f"{case.account}#{status}"
+    key = unique_keys.UniqueKey
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.save(case)  # on the condition that its version is the one read
+            if note is not None:
+                transaction.save(note, condition=CaseNote.note_id.does_not_exist())
+            if case.customer_reference_id and was_open and status not in OPEN_STATUSES:
+                # Closed or cancelled: its customerReferenceId is free for a new ticket.
+                transaction.delete(key(unique_keys.claim_key(
+                    REFERENCE_KIND, f"{case.account}#{case.customer_reference_id}")))
+    except TransactWriteError as error:
+        if db.is_conditional_failure(error):
+            raise Conflict(f"Ticket {case.case_number} changed while it was being {action}; "
+                           "read it again.", code="EQ-4090003") from None
+        raise
+    return case, note
+
+
+def cancel(principal: auth.Principal, identifier: str, reason: str) -> tuple[Case, CaseNote]:
+    """Cancel a ticket that the desk has not resolved; the reason is an EXTERNAL note."""
+    return _change_status(principal, identifier, "CANCELLED", lambda s: s in CANCELLABLE,
+                          "cancelled", reason, "EXTERNAL")
+
+
+def move(principal: auth.Principal, identifier: str, status: str, text: str | None = None,
+         visibility: str = "EXTERNAL") -> tuple[Case, CaseNote | None]:
+    """An operator's change of status, by ``TRANSITIONS``, with an optional note."""
+    return _change_status(principal, identifier, status,
+                          lambda current: status in TRANSITIONS[current],
+                          f"moved to {status}", text, visibility)

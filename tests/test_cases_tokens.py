@@ -1,0 +1,91 @@
+"""/oauth2/v1/token: the Case Management API's token endpoint, and who may call the API."""
+import json
+
+from chalicelib.core import auth
+
+from .cases_client import BASE, JSON, CaseClient, customer, other_customer, ticket
+
+
+def token_call(api, body, headers=JSON):
+    return api.request("POST", "/oauth2/v1/token", body if isinstance(body, str) else
+                       json.dumps(body), headers=headers, auth=None)
+
+
+def test_the_vendors_body_gets_the_vendors_answer(api):
+    answer = token_call(api, {"client_id": "demo", "client_secret": "demo-secret",
+                              "grant_type": "client_credentials"})
+    assert answer.status == 200
+    assert answer.data["token_type"] == "Bearer" and answer.data["token_timeout"] == "3599"
+    assert answer.data["user_name"] == "Demo client"
+    tickets = api.request("GET", f"{BASE}/tickets", auth={
+        "Authorization": f"Bearer {answer.data['access_token']}"})
+    assert tickets.status == 200
+
+
+def test_token_errors_name_the_problem_in_the_vendors_format(api):
+    wrong = token_call(api, {"client_id": "demo", "client_secret": "nope",
+                             "grant_type": "client_credentials"})
+    assert wrong.status == 401
+    assert wrong.data["error_code"] == "invalid_client"
+    assert set(wrong.data) == {"error_domain", "error_title", "error_code", "developer_message",
+                               "error_message"}
+    missing = token_call(api, {"client_id": "demo", "grant_type": "client_credentials"})
+    assert missing.status == 400 and missing.data["error_code"] == "invalid_request"
+    assert "client_secret" in missing.data["developer_message"]
+    grant = token_call(api, {"client_id": "demo", "client_secret": "demo-secret",
+                             "grant_type": "password"})
+    assert (grant.status, grant.data["error_code"]) == (400, "unsupported_grant_type")
+    malformed = token_call(api, "{not json")
+    assert malformed.status == 400 and malformed.data["error_code"] == "invalid_request"
+    form = token_call(api, "client_id=demo", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status == 400
+
+
+def test_the_older_token_endpoint_works_for_the_api_too(api):
+    answer = api.post_form("/oauth2/token", "grant_type=client_credentials&scope=cases")
+    assert answer.status == 200
+    listed = api.request("GET", f"{BASE}/tickets", auth={
+        "Authorization": f"Bearer {answer.data['access_token']}"})
+    assert listed.status == 200
+
+
+def test_every_operation_needs_a_bearer_token_with_the_scope(api):
+    no_token = api.request("GET", f"{BASE}/tickets/11000001", auth=None)
+    assert no_token.status == 401 and no_token.data[0]["errorCode"] == "EQ-4010001"
+    assert no_token.data[0]["correlationId"]
+    bad = api.request("GET", f"{BASE}/tickets/11000001",
+                      auth={"Authorization": "Bearer not-a-token"})
+    assert bad.status == 401
+    basic = api.request("GET", f"{BASE}/tickets/11000001")  # the demo's Basic credentials
+    assert basic.status == 401
+    token = api.post_form("/oauth2/token", "grant_type=client_credentials&scope=requests")
+    scoped = api.request("GET", f"{BASE}/tickets", auth={
+        "Authorization": f"Bearer {token.data['access_token']}"})
+    assert scoped.status == 403 and scoped.data[0]["errorCode"] == "EQ-4030001"
+
+
+def test_a_customer_client_may_not_move_tickets(api):
+    client = customer(api)
+    number = client.new_ticket()
+    answer = client.move(number, "IN_PROGRESS")
+    assert answer.status == 403 and answer.data[0]["errorCode"] == "EQ-4030001"
+    assert client.get(number).data["status"] == "SUBMITTED"
+
+
+def test_a_client_that_acts_for_no_account_is_refused(api):
+    client_id, secret = auth.create_client("Unbound", ["cases"])
+    client = CaseClient(api, client_id, secret)
+    for answer in (client.create(ticket()), client.list(), client.get("11000001")):
+        assert answer.status == 403 and answer.data[0]["errorCode"] == "EQ-4030002", answer
+
+
+def test_binding_a_client_to_an_account_takes_effect_with_its_next_token(api):
+    other = other_customer(api)
+    number = other.new_ticket()
+    auth.bind_account("demo", None)
+    try:
+        assert customer(api).get(number).status == 403
+    finally:
+        auth.bind_account("demo", "01234574")
+    assert customer(api).get(number).status == 404
