@@ -21,7 +21,8 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 __all__ = ["logger", "start_request", "request_id", "start_batch", "identify_client",
-           "count_request", "count_email_sent", "count_sms_sent", "count_stream_failure", "PACKAGE_LOGGER"]
+           "count_request", "count_email_sent", "count_sms_sent", "count_stream_failure",
+           "PACKAGE_LOGGER"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "servicedesk")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "servicedesk")
