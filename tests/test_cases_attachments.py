@@ -1,0 +1,60 @@
+"""Files of tickets and notes: uploaded to S3, referred to by id within one account, and
+downloaded through a short-lived URL."""
+import pytest
+import requests
+
+from .cases_client import codes, customer, desk, other_customer, ticket
+
+
+@pytest.fixture
+def client(api):
+    return customer(api)
+
+
+def test_an_uploaded_file_is_attached_and_downloaded(client):
+    data = bytes(range(256)) * 40
+    uploaded = client.upload("error-log.bin", data)
+    assert uploaded.status == 200
+    attachment = uploaded.data
+    assert attachment["name"] == "error-log.bin" and attachment["id"]
+    number = client.new_ticket(attachments=[{"id": attachment["id"], "name": "renamed"}])
+    got = client.get(number).data["otherDetails"]["attachments"]
+    assert got == [{"id": attachment["id"], "name": "error-log.bin"}]  # the upload's name
+    noted = client.note(number, "another copy", attachments=[{"id": attachment["id"]}])
+    assert noted.status == 200
+    about = client.call("GET", f"/attachments/{attachment['id']}")
+    assert about.status == 200 and about.data["size"] == len(data)
+    download = requests.get(about.data["url"], timeout=30)
+    assert download.status_code == 200 and download.content == data
+    assert "error-log.bin" in download.headers.get("content-disposition", "")
+
+
+def test_another_accounts_file_is_neither_referable_nor_readable(api, client):
+    mine = client.upload("mine.txt", b"mine").data["id"]
+    other = other_customer(api)
+    refused = other.create(ticket(attachments=[{"id": mine}]))
+    assert refused.status == 400 and codes(refused) == ["EQ-4000007"]
+    assert refused.data[0]["additionalInfo"][0]["property"] == "attachments/0/id"
+    hidden = other.call("GET", f"/attachments/{mine}")
+    assert hidden.status == 404 and codes(hidden) == ["EQ-4040002"]
+    assert desk(api).call("GET", f"/attachments/{mine}").status == 200
+
+
+def test_uploads_are_capped_at_five_megabytes_and_must_have_a_name_and_bytes(client):
+    too_big = client.upload("big.bin", b"x" * (5 * 1024 * 1024 + 1))
+    assert too_big.status == 400 and codes(too_big) == ["EQ-4000005"]
+    assert client.upload("max.bin", b"x" * (5 * 1024 * 1024)).status == 200
+    empty = client.upload("empty.bin", b"")
+    assert empty.status == 400
+    nameless = client.call("POST", "/attachments", b"data",
+                           headers={"Content-Type": "application/octet-stream"})
+    assert nameless.status == 400 and codes(nameless) == ["EQ-4000001"]
+    json_body = client.call("POST", "/attachments?name=a.json", {"not": "a file"})
+    assert json_body.status == 400 and codes(json_body) == ["EQ-4000006"]
+
+
+def test_a_ticket_takes_at_most_five_files(client):
+    ids = [client.upload(f"f{n}", b"x").data["id"] for n in range(6)]
+    answer = client.create(ticket(attachments=[{"id": i} for i in ids]))
+    assert answer.status == 400
+    assert client.create(ticket(attachments=[{"id": i} for i in ids[:5]])).status == 200

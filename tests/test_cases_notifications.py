@@ -1,0 +1,85 @@
+"""Every status change and every EXTERNAL note of a ticket e-mails its NOTIFICATION contacts
+with an EMAIL detail, once, even when the streams are replayed; every change is history."""
+import pytest
+
+from chalicelib.streams.history import HistoryEntry, entries_of
+
+from .cases_client import NOTIFY, customer, desk
+from .conftest import Streams, failure_queue_messages, sent_emails
+
+
+@pytest.fixture
+def client(api):
+    return customer(api)
+
+
+def emails() -> list[tuple[str, str]]:
+    return [(m["destinations"]["ToAddresses"][0], m["subject"]) for m in sent_emails()]
+
+
+def test_each_status_change_and_external_note_emails_once(api, client, streams):
+    operator = desk(api)
+    number = client.new_ticket(contacts=[
+        {"type": "NOTIFICATION", "firstName": "Fran", "lastName": "Kelly",
+         "details": [{"type": "EMAIL", "value": NOTIFY}, {"type": "PHONE", "value": "+1 555"}]},
+        {"type": "NOTIFICATION", "registeredUsers": ["Joseph Banks"]},
+        {"type": "TECHNICAL", "firstName": "Tech", "lastName": "Person",
+         "details": [{"type": "EMAIL", "value": "tech@example.net"}]}])
+    operator.move(number, "IN_PROGRESS", text="An engineer is on the way.")
+    operator.note(number, "Internal only", visibility="INTERNAL")
+    client.note(number, "The lights flicker too.")
+    operator.move(number, "RESOLVED", text="Breaker replaced", visibility="INTERNAL")
+    streams.drain()
+    Streams().drain()  # every record again, from the start: nothing is sent twice
+    # The tickets' and the notes' streams are read side by side: compare in any order.
+    assert sorted(emails()) == sorted([(NOTIFY, f"Ticket {number}: submitted"),
+                                       (NOTIFY, f"Ticket {number}: in progress"),
+                                       (NOTIFY, f"Ticket {number}: a new note"),
+                                       (NOTIFY, f"Ticket {number}: resolved")])
+    body_of = {m["subject"]: m["body"] for m in sent_emails()}
+    assert "An engineer is on the way." in body_of[f"Ticket {number}: in progress"]
+    assert "The lights flicker too." in body_of[f"Ticket {number}: a new note"]
+    bodies = list(body_of.values())
+    assert not any("Internal only" in body or "Breaker replaced" in body for body in bodies)
+    history = entries_of("case", number)
+    assert [(e.event, e.version) for e in history] == [("INSERT", 1), ("MODIFY", 2),
+                                                       ("MODIFY", 3)]
+    notes = [e for e in HistoryEntry.scan() if e.entity.startswith("case-note#")]
+    assert len(notes) == 4  # two notes of their own, two that came with a status change
+
+
+def test_a_cancellation_emails_its_reason(client, streams):
+    number = client.new_ticket()
+    client.cancel(number, "Power came back by itself.")
+    streams.drain()
+    assert emails()[-1] == (NOTIFY, f"Ticket {number}: cancelled")
+    assert "Power came back by itself." in sent_emails()[-1]["body"]
+    assert len(sent_emails()) == 2
+
+
+def test_a_ticket_without_an_email_contact_sends_nothing_but_records_history(client, streams):
+    number = client.new_ticket(contacts=[{"type": "NOTIFICATION", "firstName": "A",
+                                          "lastName": "B",
+                                          "details": [{"type": "MOBILE", "value": "+61 400"}]}])
+    client.note(number, "hello")
+    streams.drain()
+    assert sent_emails() == []
+    assert len(entries_of("case", number)) == 1
+
+
+def test_a_failing_email_is_retried_and_then_kept_in_the_failure_queue(client, stack_outputs):
+    from chalicelib.streams import notifications
+
+    class Refusing:
+        def send_email(self, **_):
+            raise RuntimeError("SES is down")
+
+    client.new_ticket()
+    notifications.use_ses_client(Refusing())
+    try:
+        Streams(max_attempts=2).drain()
+    finally:
+        notifications.use_ses_client(None)
+    assert sent_emails() == []
+    assert len(failure_queue_messages(stack_outputs)) == 1
+    assert len(entries_of("case", "11000001")) == 1  # history is written before the e-mail
