@@ -248,6 +248,82 @@ def _service_request_endpoints() -> list[tuple[str, str, str, str]]:
     ]
 
 
+CASE_STATUSES = ("SUBMITTED", "IN_PROGRESS", "ACTION_REQUIRED", "RESOLVED", "CLOSED",
+                 "CANCELLED")
+
+
+def _fill_cases(count: int) -> None:
+    """``count`` tickets of the demo customer in every status (11000001 and up), a file, and
+    customerReferenceIds shared by count / 500 tickets each."""
+    from chalicelib.cases.models import Case, CaseAttachment, StatusChange
+    from chalicelib.core import clients, timestamps
+    from chalicelib.core.config import settings
+    from chalicelib.core.unique_keys import UniqueKey, claim_key
+    from local import aws
+    start = time.time() - count
+    with Case.batch_write() as batch:
+        for n in range(count):
+            when = timestamps.to_storage(timestamps.from_epoch(start + n))
+            number, status = str(11000001 + n), CASE_STATUSES[n % len(CASE_STATUSES)]
+            reference = f"REF-{n % 500}"
+            batch.save(Case(
+                number, case_id=f"bench{n}", version=1, account="01234574",
+                account_name="Joseph Banks", client_id="demo", type="TROUBLE", code="0002-0000",
+                description=f"ticket {n}", primary_id="SV5", customer_reference_id=reference,
+                contacts='[{"type": "NOTIFICATION", "firstName": "F", "lastName": "K", '
+                         '"details": [{"type": "EMAIL", "value": "f@example.net"}]}]',
+                attachments="[]", status=status,
+                status_history=[StatusChange(status=status, at=when)], created=when,
+                updated=when, updated_by="Demo client", created_key=f"{when}#{number}",
+                account_status=f"01234574#{status}",
+                account_reference=f"01234574#{reference}"))
+    UniqueKey(claim_key("counter", "case-number"), value=count).save()
+    aws.ensure_bucket(settings.attachments_bucket)
+    attachment = CaseAttachment("bench-file", account="01234574", name="photo.jpg", size=4,
+                                uploaded=timestamps.storage_now(), client_id="demo")
+    clients.client("s3").put_object(Bucket=settings.attachments_bucket,
+                                    Key=attachment.object_key, Body=b"jpeg")
+    attachment.save()
+
+
+def _case_endpoints() -> list[tuple]:
+    """Every operation of the Case Management API, with tokens of the demo client and desk."""
+    import json
+
+    from chalicelib.core import auth
+    from local import demo
+    bearer = {"Authorization": "Bearer " + auth.issue_token(
+        auth.verify_client(*demo.demo_credentials()))[0]}
+    desk = {"Authorization": "Bearer " + auth.issue_token(
+        auth.verify_client(*demo.DESK_CREDENTIALS))[0]}
+    base, js = "/support/v2", "application/json"
+    return [
+        ("GET", f"{base}/tickets/11000002", "", "", bearer),
+        ("GET", f"{base}/tickets/1-204911000002", "", "", bearer),
+        ("GET", f"{base}/tickets?limit=100", "", "", bearer),
+        ("GET", f"{base}/tickets?limit=10&offset=50", "", "", bearer),
+        ("GET", f"{base}/tickets?status=IN_PROGRESS&limit=100", "", "", bearer),
+        ("GET", f"{base}/tickets?customerReferenceId=REF-7&limit=20", "", "", bearer),
+        ("GET", f"{base}/tickets?status=SUBMITTED&limit=100 (desk)", "", "", desk),
+        ("GET", f"{base}/tickets?limit=100 (desk)", "", "", desk),
+        ("POST", f"{base}/tickets", js, json.dumps({
+            "code": "0002-0000", "description": "bench", "primaryId": "SV5",
+            "customerReferenceId": "BENCH-NEW", "attachments": [{"id": "bench-file"}]}),
+         {**bearer, "Idempotency-Key": "bench-create"}),
+        ("POST", f"{base}/tickets/11000001/notes", js, json.dumps({"text": "bench"}), bearer),
+        ("POST", f"{base}/tickets/11000003/status", js, json.dumps({
+            "status": "IN_PROGRESS", "text": "on it"}), desk),
+        ("POST", f"{base}/tickets/11000002/cancel", js, json.dumps({"reason": "bench"}),
+         bearer),
+        ("POST", f"{base}/attachments?name=log.txt", "application/octet-stream", b"log",
+         bearer),
+        ("GET", f"{base}/attachments/bench-file", "", "", bearer),
+        ("POST", "/oauth2/v1/token", js, json.dumps({
+            "client_id": "demo", "client_secret": "demo-secret",
+            "grant_type": "client_credentials"}), {}),
+    ]
+
+
 def _limits(path: str) -> int | None:
     """offset + limit + 1: the most items a page may read (for a page with one filter)."""
     if "?" not in path or not ("limit=" in path or "number_of_results=" in path):
@@ -286,7 +362,9 @@ def main() -> None:
                                           "extid=BENCH-C")),
                  ("service requests (CRM style)", _fill_service_requests,
                   _service_request_endpoints, ("/api/v1/customers/01234574/extid",
-                                               "extid=BENCH-SR"))]
+                                               "extid=BENCH-SR")),
+                 ("tickets (Case Management)", _fill_cases, _case_endpoints,
+                  ("/api/v1/customers/01234574/extid", "extid=BENCH-CASE"))]
     for label, fill, endpoints, (extid_path, extid_form) in scenarios:
         for size in SIZES:
             http.post(f"{endpoint}/moto-api/reset", timeout=60)
@@ -299,12 +377,14 @@ def main() -> None:
             with Client(app_module.app, project_dir=ROOT) as client:
                 auth = {"Authorization": "Basic ZGVtbzpkZW1vLXNlY3JldA=="}  # demo:demo-secret
                 client.http.post(extid_path, body=extid_form, headers={**auth, **form})
-                for method, path, content_type, body in (endpoints() if callable(endpoints)
-                                                         else endpoints):
+                for method, path, content_type, body, *own in (
+                        endpoints() if callable(endpoints) else endpoints):
                     headers = dict(auth, **({"Content-Type": content_type} if content_type
                                             else {}))
+                    headers.update(own[0] if own else {})  # a bearer token, say
                     meter.reset()
-                    answer = client.http.request(method, path, headers=headers, body=body)
+                    answer = client.http.request(method, path.split(" ")[0], headers=headers,
+                                                 body=body)
                     refused = b'"code": "' in answer.body and b'"code": "OK"' not in answer.body
                     assert answer.status_code < 300 and not refused, (
                         path, answer.status_code, answer.body[:300])
@@ -316,9 +396,10 @@ def main() -> None:
     print("   Authentication is 1 call and 1 item of each; a topic list also reads its topic;")
     print("   account pages read the labels of their additional fields (one batch).")
     print("   Rows: 100 / 10,000 support requests, or customers (each with a property and a")
-    print("   relationship), or service requests. A CRM page also reads its configuration and")
-    print("   its accounts in one batch each; with two filters the first one's index is read")
-    print("   until the page is full (no bound).")
+    print("   relationship), or service requests, or tickets. A CRM page also reads its")
+    print("   configuration and its accounts in one batch each; with two filters the first")
+    print("   one's index is read until the page is full (no bound). A ticket's page with a")
+    print("   customerReferenceId reads the tickets that share it (count / 500 here).")
     print(f"  {'endpoint':74} {'100 rows':>14} {'10,000 rows':>16} {'bound':>6}")
     for name, by_size in results.items():
         cells = [f"{c} / {r} ({q})" if q else f"{c} / {r}"

@@ -142,13 +142,16 @@ def main() -> int:
     base = f"http://{host}:{port}"
     print(f"""
 servicedesk is running on {base}
-  demo API client: {client_id} / {secret} (all scopes)
+  demo API client: {client_id} / {secret} (every scope but the desk's)
   topics: {', '.join(demo.TOPICS)}; demo customer 01234574 (Joseph Banks, community original)
   raise a request:
     curl -u {client_id}:{secret} -H 'Content-Type: application/xml' \\
       -d '{EXAMPLE}' \\
       {base}/api/v1/requests
   then: curl -u {client_id}:{secret} {base}/api/v1/requests/10000001
+  Case Management API: a token from {base}/oauth2/v1/token (JSON body), then
+    {base}/support/v2/tickets; the demo client acts for customer {demo.DEMO_CUSTOMER},
+    the desk's client is {demo.DESK_CREDENTIALS[0]} / {demo.DESK_CREDENTIALS[1]} (every account)
   API documentation: {base}/docs
   stream records that fail every attempt are described in {failures}
 Ctrl-C stops everything.""", flush=True)

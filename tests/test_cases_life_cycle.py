@@ -1,4 +1,6 @@
 """Notes, cancellation and the desk's status changes of tickets; concurrent changes."""
+import functools
+
 import pytest
 
 from chalicelib.cases import service
@@ -134,8 +136,8 @@ def test_a_cancel_racing_the_desks_move_leaves_exactly_one_applied():
                                                   "primaryId": "p"})
         number = case.case_number
         results, errors = run_all(lambda act: act(), [
-            lambda: service.cancel(DEMO_PRINCIPAL, number, "never mind"),
-            lambda: service.move(DESK_PRINCIPAL, number, "IN_PROGRESS")])
+            functools.partial(service.cancel, DEMO_PRINCIPAL, number, "never mind"),
+            functools.partial(service.move, DESK_PRINCIPAL, number, "IN_PROGRESS")])
         assert sum(r is not None for r in results) == 1
         assert sum(isinstance(e, Conflict) for e in errors) == 1
         stored = service.find(DESK_PRINCIPAL, number, consistent=True)
