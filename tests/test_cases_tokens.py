@@ -89,3 +89,16 @@ def test_binding_a_client_to_an_account_takes_effect_with_its_next_token(api):
     finally:
         auth.bind_account("demo", "01234574")
     assert customer(api).get(number).status == 404
+
+
+def test_unknown_paths_and_methods_answer_in_the_apis_format(api):
+    import app as app_module
+
+    from .test_deploy_template import _gateway_event
+    unknown = app_module.app(_gateway_event("GET", f"{BASE}/nowhere", "/{proxy+}"), None)
+    assert unknown["statusCode"] == 404
+    assert json.loads(unknown["body"])[0]["errorCode"] == "EQ-4040003"
+    method = customer(api).call("DELETE", "/tickets/11000001")
+    assert method.status == 405  # no operation: the body is read by hand
+    assert json.loads(method.body)[0]["errorCode"] == "EQ-4050001"
+    assert method.headers["allow"] == "GET"

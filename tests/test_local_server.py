@@ -131,6 +131,15 @@ def test_storage_down_answers_503_with_retry_after_and_recovers_without_a_restar
             "username": "demo", "password": "demo-secret", "organisation": "servicedesk"})
         assert crm.status_code == 503  # a fault of ours keeps its status, in the envelope
         assert crm.json()["status"]["code"] == "TEMPORARILY_UNAVAILABLE"
+        case_token = requests.post(f"{base}/oauth2/v1/token", timeout=30, json={
+            "client_id": "demo", "client_secret": "demo-secret",
+            "grant_type": "client_credentials"})
+        assert case_token.status_code == 503
+        assert case_token.json()["error_code"] == "temporarily_unavailable"
+        tickets = requests.get(f"{base}/support/v2/tickets", timeout=30,
+                               headers={"Authorization": "Bearer any"})
+        assert tickets.status_code == 503 and tickets.headers["Retry-After"] == "5"
+        assert tickets.json()[0]["errorCode"] == "EQ-5030001"
         standin = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         standin.start()
         assert requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=30).status_code == 200
