@@ -148,6 +148,14 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     assert not any(a.startswith("ses:") for s in property_handler for a in s["Action"])
     assert not any("sns:Publish" in s["Action"] for s in _statements(
         stack_template, "OnSupportRequestChangeRole"))  # only service requests are texted
+    files = [s for s in _statements(stack_template, "ApiHandlerRole")
+             if any(a.startswith("s3:") for a in s["Action"])]
+    assert files == [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+                      "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}}]
+    assert not any(a.startswith("s3:") for role in roles if role != "ApiHandlerRole"
+                   for s in _statements(stack_template, role) for a in s["Action"])
+    bucket = stack_template["Resources"]["CaseAttachmentsBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     [send] = [s for s in _statements(stack_template, "OnSupportRequestChangeRole")
               if "ses:SendEmail" in s["Action"]]
     assert send["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}

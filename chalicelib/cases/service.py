@@ -15,6 +15,7 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -252,8 +253,9 @@ def add_note(principal: auth.Principal, identifier: str, body: dict) -> tuple[Ca
     return case, note
 
 
-def _change_status(principal: auth.Principal, identifier: str, status: str, allowed: bool,
-                   action: str, text: str | None, visibility: str) -> tuple[Case, CaseNote | None]:
+def _change_status(principal: auth.Principal, identifier: str, status: str,
+                   allowed: Callable[[str], bool], action: str, text: str | None,
+                   visibility: str) -> tuple[Case, CaseNote | None]:
     case = find(principal, identifier, consistent=True)
     if not allowed(case.status):
         raise _status_rule(case, action)
