@@ -39,6 +39,7 @@ template: $(STAMP)  ## regenerate .chalice/resources.json (tables from the model
 package: $(STAMP)  ## the deployable artifact and its template, in build/$(STAGE)/
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package \
 	  --stage $(STAGE) --merge-template .chalice/resources.json build/$(STAGE)
+	$(PY) -m deploy.bytecode build/$(STAGE)/deployment.zip
 
 deploy: $(STAMP)  ## STAGE=dev [MAIL_FROM=...] [ALARM_EMAIL=...]: package and deploy one stage
 	$(PY) -m deploy.stage deploy --stage $(STAGE) $(if $(MAIL_FROM),--mail-from $(MAIL_FROM)) \

@@ -60,7 +60,7 @@ def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner) -> int:
     account, region = _account_and_region(aws)
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
     print(f"packaging stage {stage} into {out.relative_to(ROOT)}/")
-    cloudformation.package(out, stage)
+    cloudformation.package(out, stage, bytecode=True)
     bucket = _artifacts_bucket(aws, account, region)
     stack = f"servicedesk-{stage}"
     aws("cloudformation", "package", "--template-file", str(out / "sam.json"),

@@ -36,8 +36,10 @@ CODE_KEY = "deployment.zip"
 __all__ = ["package", "translate", "create_stack", "STACK_NAME"]
 
 
-def package(out_dir: pathlib.Path, stage: str = "dev") -> dict:
-    """``chalice package --merge-template`` into ``out_dir``; the SAM template it wrote."""
+def package(out_dir: pathlib.Path, stage: str = "dev", bytecode: bool = False) -> dict:
+    """``chalice package --merge-template`` into ``out_dir``; the SAM template it wrote.
+    ``bytecode``: compile the package's modules too (deploy.bytecode), as a deployment does;
+    the stand-in runs no Lambda code, so it need not wait for that."""
     chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     done = subprocess.run([chalice, "package", "--stage", stage, "--merge-template",
@@ -45,6 +47,9 @@ def package(out_dir: pathlib.Path, stage: str = "dev") -> dict:
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"chalice package failed:\n{done.stdout}{done.stderr}")
+    if bytecode:
+        from deploy.bytecode import add_bytecode
+        add_bytecode(out_dir / "deployment.zip")
     return json.loads((out_dir / "sam.json").read_text(encoding="utf-8"))
 
 

@@ -45,3 +45,21 @@ def test_packaged_lambda_validates_requests_from_its_own_contents(tmp_path):
                             text=True, timeout=120)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "[('/support-request-update/state', 'invalid')]"
+
+
+def test_bytecode_added_to_a_package_is_what_a_fresh_interpreter_runs(tmp_path):
+    from deploy.bytecode import add_bytecode
+    archive = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("greeting.py", "WORD = 'compiled'\n")
+        package.writestr("legacy.py", "print 'a Python 2 file that is never imported'\n")
+    assert add_bytecode(archive) == 1 and add_bytecode(archive) == 0  # once only
+    unzipped = tmp_path / "lambda"
+    zipfile.ZipFile(archive).extractall(unzipped)
+    # The bytecode is used without looking at the source: change the source, keep its size.
+    (unzipped / "greeting.py").write_text("WORD = 'xsources'\n")
+    done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, "
+                           f"{str(unzipped)!r}); import greeting; print(greeting.WORD)"],
+                          capture_output=True, text=True, check=True,
+                          env={"PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.stdout.strip() == "compiled"
