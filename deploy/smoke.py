@@ -1,10 +1,12 @@
 """``make smoke URL=... CLIENT_ID=... CLIENT_SECRET=...``: a short end-to-end check of a stage.
 
 It takes a token, creates a customer, raises a support request for it, moves the request to
-IN_PROGRESS with a comment, reads it back and acknowledges it, checking each answer. The stage
-needs the topic ``TOPIC`` (default Parking) and the community ``original`` (``make deploy``
-prints the commands that add them; ``make run``'s demo data has both). The client needs the
-scopes requests and customers. Exit status 0 when every step passed.
+IN_PROGRESS with a comment, reads it back and acknowledges it, checking each answer. When the
+client has the scope cases and acts for a customer account, it also uploads a file to the
+Case Management API and downloads it, creates a ticket with it, adds a note and cancels it.
+The stage needs the topic ``TOPIC`` (default Parking) and the community ``original`` (``make
+deploy`` prints the commands that add them; ``make run``'s demo data has both). The client
+needs the scopes requests and customers. Exit status 0 when every step passed.
 """
 import argparse
 import re
@@ -81,6 +83,46 @@ def run(base: str, client_id: str, secret: str, topic: str) -> None:
     if document.get("unacked-since") is not None:
         raise Failed("acknowledge it: the request is still unacknowledged")
     yield "acknowledged it; it reads as acknowledged"
+
+    if "cases" not in token.json()["scope"].split():
+        yield "skipped the Case Management API: the client lacks the scope cases"
+        return
+    yield from _tickets(base, client_id, secret)
+
+
+def _tickets(base: str, client_id: str, secret: str):
+    """A ticket of the Case Management API with a file, a note and a cancellation."""
+    session = requests.Session()
+    token = _expect(session.post(f"{base}oauth2/v1/token", timeout=30, json={
+        "client_id": client_id, "client_secret": secret,
+        "grant_type": "client_credentials"}), 200, "take a Case Management token")
+    session.headers["Authorization"] = "Bearer " + token.json()["access_token"]
+    data = uuid.uuid4().bytes * 64
+    uploaded = session.post(f"{base}support/v2/attachments?name=smoke.bin", data=data,
+                            headers={"Content-Type": "application/octet-stream"}, timeout=60)
+    if uploaded.status_code == 403 and "EQ-4030002" in uploaded.text:
+        yield "skipped the Case Management API: the client acts for no customer account"
+        return
+    attachment = _expect(uploaded, 200, "upload a file").json()["id"]
+    url = _expect(session.get(f"{base}support/v2/attachments/{attachment}", timeout=30), 200,
+                  "read the file's download URL").json()["url"]
+    if _expect(requests.get(url, timeout=60), 200, "download the file").content != data:
+        raise Failed("download the file: other bytes came back")
+    yield f"uploaded a file ({len(data)} bytes) and downloaded it through its URL"
+    number = _expect(session.post(f"{base}support/v2/tickets", timeout=30, json={
+        "code": "0002-0000", "description": "Smoke test of the stage", "primaryId": "smoke",
+        "attachments": [{"id": attachment}]}), 200, "create a ticket").json()["id"]
+    _expect(session.post(f"{base}support/v2/tickets/{number}/notes", timeout=30,
+                         json={"text": "Smoke test note"}), 200, "add a note")
+    _expect(session.post(f"{base}support/v2/tickets/{number}/cancel", timeout=30,
+                         json={"reason": "Smoke test over"}), 200, "cancel it")
+    ticket = _expect(session.get(f"{base}support/v2/tickets/{number}", timeout=30), 200,
+                     "read the ticket back").json()
+    history = [change["status"] for change in ticket["otherDetails"]["statusHistory"]]
+    if ticket["status"] != "CANCELLED" or history != ["SUBMITTED", "CANCELLED"] or len(
+            ticket["otherDetails"]["notes"]) != 2:
+        raise Failed(f"read the ticket back: {ticket['status']}, {history}")
+    yield f"created ticket {number} with the file, noted and cancelled it; it reads so"
 
 
 def main(argv: list[str] | None = None) -> int:
