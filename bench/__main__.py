@@ -21,6 +21,7 @@ def main() -> int:
     dynamodb_cost.main()
     warm_overhead.main()
     warm_overhead.service_request_show()
+    warm_overhead.ticket_get()
     cold_import.main()
     cold_import.lambda_package()
     return subprocess.call([sys.executable, "-m", "bench.embedded_stack"])
