@@ -317,6 +317,8 @@ def _case_endpoints() -> list[tuple]:
          bearer),
         ("POST", f"{base}/attachments?name=log.txt", "application/octet-stream", b"log",
          bearer),
+        ("POST", f"{base}/attachments/uploads", js, json.dumps({"name": "scan.pdf",
+                                                                 "size": 5000000}), bearer),
         ("GET", f"{base}/attachments/bench-file", "", "", bearer),
         ("POST", "/oauth2/v1/token", js, json.dumps({
             "client_id": "demo", "client_secret": "demo-secret",

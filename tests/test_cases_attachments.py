@@ -58,3 +58,38 @@ def test_a_ticket_takes_at_most_five_files(client):
     answer = client.create(ticket(attachments=[{"id": i} for i in ids]))
     assert answer.status == 400
     assert client.create(ticket(attachments=[{"id": i} for i in ids[:5]])).status == 200
+
+
+def send_form(form: dict, data: bytes) -> requests.Response:
+    """What a client does with an upload form: POST it to S3 with the file."""
+    return requests.post(form["url"], data=form["fields"], files={"file": ("f", data)},
+                         timeout=60)
+
+
+def test_a_file_larger_than_a_request_goes_straight_to_s3_through_a_form(client):
+    data = b"\x00\xff" * (5 * 1024 * 1024 // 2)  # 5 MB: more than a deployed request carries
+    form = client.call("POST", "/attachments/uploads", {"name": "scan.pdf", "size": len(data)})
+    assert form.status == 200 and form.data["name"] == "scan.pdf"
+    assert form.data["fields"]["key"].endswith("/" + form.data["id"])
+    early = client.create(ticket(attachments=[{"id": form.data["id"]}]))
+    assert early.status == 400 and codes(early) == ["EQ-4000007"]  # nothing in S3 yet
+    assert client.call("GET", f"/attachments/{form.data['id']}").status == 404
+    assert send_form(form.data, data).status_code in (200, 204)
+    number = client.new_ticket(attachments=[{"id": form.data["id"]}])
+    assert client.get(number).data["otherDetails"]["attachments"] == [
+        {"id": form.data["id"], "name": "scan.pdf"}]
+    about = client.call("GET", f"/attachments/{form.data['id']}").data
+    assert about["size"] == len(data)
+    assert requests.get(about["url"], timeout=60).content == data
+
+
+def test_a_form_upload_of_another_size_than_declared_is_not_taken(client):
+    form = client.call("POST", "/attachments/uploads", {"name": "a.txt", "size": 10}).data
+    send_form(form, b"not ten bytes long")  # S3 refuses it; the stand-in takes it
+    refused = client.note(client.new_ticket(), "see file", attachments=[{"id": form["id"]}])
+    assert refused.status == 400 and codes(refused) == ["EQ-4000007"]
+
+
+def test_an_upload_form_is_for_five_megabytes_at_most(client):
+    answer = client.call("POST", "/attachments/uploads", {"name": "big", "size": 5242881})
+    assert answer.status == 400 and answer.data[0]["additionalInfo"][0]["property"] == "size"

@@ -6,6 +6,7 @@ DynamoDB's 400 KB item limit. Each list of the API is a Query on an index of tic
 first (``created_key`` is the creation time, then the case number).
 """
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -96,6 +97,7 @@ class CaseAttachment(Model):
     size = NumberAttribute()
     uploaded = UnicodeAttribute()
     client_id = UnicodeAttribute()
+    pending = BooleanAttribute(null=True)  # announced by an upload form, not yet seen in S3
 
     @property
     def object_key(self) -> str:

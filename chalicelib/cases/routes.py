@@ -85,6 +85,16 @@ def upload_attachment():
     return reply(representation.attachment(entry))
 
 
+@route(blueprint, "/attachments/uploads", "POST")
+def create_attachment_upload():
+    call = call_of(blueprint.current_request)
+    entry, form, expires = attachments.upload_form(
+        service.acting_account(call.principal), call.principal.client_id, call.body["name"],
+        call.body["size"])
+    return reply({**representation.attachment(entry), "url": form["url"],
+                  "fields": form["fields"], "expiresDateTime": expires})
+
+
 @route(blueprint, "/attachments/{id}", "GET")
 def get_attachment(id):  # noqa: A002
     principal = call_of(blueprint.current_request).principal
