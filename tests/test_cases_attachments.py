@@ -3,6 +3,8 @@ downloaded through a short-lived URL."""
 import pytest
 import requests
 
+from chalicelib.cases.models import CaseAttachment
+
 from .cases_client import codes, customer, desk, other_customer, ticket
 
 
@@ -74,8 +76,11 @@ def test_a_file_larger_than_a_request_goes_straight_to_s3_through_a_form(client)
     early = client.create(ticket(attachments=[{"id": form.data["id"]}]))
     assert early.status == 400 and codes(early) == ["EQ-4000007"]  # nothing in S3 yet
     assert client.call("GET", f"/attachments/{form.data['id']}").status == 404
+    # a file announced but never sent is forgotten by DynamoDB's TTL; one that came is kept
+    assert CaseAttachment.get(form.data["id"]).expires_at is not None
     assert send_form(form.data, data).status_code in (200, 204)
     number = client.new_ticket(attachments=[{"id": form.data["id"]}])
+    assert CaseAttachment.get(form.data["id"]).expires_at is None
     assert client.get(number).data["otherDetails"]["attachments"] == [
         {"id": form.data["id"], "name": "scan.pdf"}]
     about = client.call("GET", f"/attachments/{form.data['id']}").data

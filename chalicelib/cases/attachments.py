@@ -8,7 +8,8 @@ A file comes in one of two ways. ``upload`` takes its bytes in the request: simp
 API Gateway and Lambda a request carries at most 6 MB once base64-encoded, about 4.4 MB of
 file. ``upload_form`` answers a presigned S3 form instead, which S3 itself holds to the
 declared size (up to ``MAX_BYTES``); the file is known from the moment it is in S3, which
-the first reference or download finds out.
+the first reference or download finds out. An announced file that never comes is forgotten
+a day later (TTL).
 """
 import uuid
 from datetime import timedelta
@@ -23,13 +24,16 @@ __all__ = ["MAX_BYTES", "upload", "upload_form", "find", "download_url", "refere
 MAX_BYTES = 5 * 1024 * 1024
 DOWNLOAD_URL_SECONDS = 300
 UPLOAD_FORM_SECONDS = 900
+#: How long an announced file that never came is kept (its form lasts UPLOAD_FORM_SECONDS).
+PENDING_LIFETIME = timedelta(days=1)
 _MEDIA_TYPE = "application/octet-stream"
 
 
 def _new(account: str, client_id: str, name: str, size: int, pending: bool) -> CaseAttachment:
     return CaseAttachment(str(uuid.uuid4()), account=account, name=name, size=size,
                           uploaded=timestamps.storage_now(), client_id=client_id,
-                          pending=pending or None)
+                          pending=pending or None,
+                          expires_at=PENDING_LIFETIME if pending else None)
 
 
 def upload(account: str, client_id: str, name: str, data: bytes) -> CaseAttachment:
@@ -72,7 +76,8 @@ def _arrived(attachment: CaseAttachment) -> bool:
         raise
     if size != attachment.size:
         return False
-    attachment.update(actions=[CaseAttachment.pending.remove()])
+    attachment.update(actions=[CaseAttachment.pending.remove(),
+                               CaseAttachment.expires_at.remove()])
     return True
 
 

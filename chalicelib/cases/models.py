@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
@@ -98,6 +99,8 @@ class CaseAttachment(Model):
     uploaded = UnicodeAttribute()
     client_id = UnicodeAttribute()
     pending = BooleanAttribute(null=True)  # announced by an upload form, not yet seen in S3
+    # A pending file that never came: DynamoDB deletes its item a day after its form expired.
+    expires_at = TTLAttribute(null=True)
 
     @property
     def object_key(self) -> str:
