@@ -43,3 +43,14 @@ def test_every_operation_requires_authentication_but_the_documentation_pages():
                       "issue_crm_token", "issue_case_api_token"}
     for operation in spec.operations().values():
         assert all(requirement for requirement in operation.security)
+
+
+def test_the_error_code_catalogues_are_the_ones_their_specs_list():
+    import re
+
+    from chalicelib.core import case_format, crm
+    cases = spec.operations()[("/support/v2/tickets", "POST")].document["info"]["description"]
+    assert set(re.findall(r"EQ-\d{7}", cases)) == set(case_format.CODES)
+    crm_spec = json.dumps(spec.operations()[("/crmapi/rest/v2/service_requests/create",
+                                             "POST")].document)
+    assert all(code in crm_spec for code in crm.CODES)
