@@ -17,7 +17,10 @@ import sys
 
 import yaml
 
+from .demo import DESK_CREDENTIALS
 from .stack import DEMO, ROOT, LocalStack
+
+DESK_SCOPE = "cases-operator"
 
 EXAMPLES = os.environ.get("SERVICEDESK_FUZZ_EXAMPLES", "10")
 REPORTS = pathlib.Path(ROOT) / "build" / "fuzz"
@@ -34,11 +37,12 @@ def _crm_token(base: str) -> str:
 STACKS = 2  # one per core: each stack serves one request at a time, as a Lambda instance
 
 
-def _bearer_token(base: str) -> str:
-    """A bearer token of the demo client, from the Case Management API's token endpoint."""
+def _bearer_token(base: str, credentials: tuple[str, str] = DEMO) -> str:
+    """A bearer token from the Case Management API's token endpoint."""
     import requests
     answer = requests.post(f"{base}/oauth2/v1/token", timeout=30, json={
-        "client_id": DEMO[0], "client_secret": DEMO[1], "grant_type": "client_credentials"})
+        "client_id": credentials[0], "client_secret": credentials[1],
+        "grant_type": "client_credentials"})
     return answer.json()["access_token"]
 
 
@@ -50,19 +54,37 @@ def _authorization(stack: LocalStack, document: dict) -> str:
     return "Bearer " + _bearer_token(stack.base)
 
 
+def _desk_only(document: dict) -> list[str]:
+    """The operations that only the desk's scope opens (the demo client lacks it)."""
+    return [definition["operationId"] for item in document["paths"].values()
+            for definition in item.values() if isinstance(definition, dict)
+            and definition.get("security") == [{"oauth2": [DESK_SCOPE]}]]
+
+
+def _schemathesis(stack: LocalStack, env: dict, path: str, base: str, authorization: str,
+                  *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cwd=ROOT, capture_output=True, text=True, env=env, args=[
+        os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", path,
+        "--url", base, "--no-color", "-H", f"Authorization: {authorization}",
+        "--max-examples", EXAMPLES, "--request-timeout", "30", "--generation-deterministic",
+        *options])
+
+
 def _fuzz(stack: LocalStack, env: dict, name: str) -> tuple[str, int, int, str]:
-    """Run schemathesis over one spec; (name, generated requests, exit status, report)."""
+    """Run schemathesis over one spec as the demo client, then its desk-only operations as
+    the desk; (name, generated requests, exit status, report)."""
     path = os.path.join(ROOT, "openapi", name)
     with open(path, encoding="utf-8") as handle:
         document = yaml.safe_load(handle)
-    prefix = document.get("servers", [{"url": "/"}])[0]["url"]
-    done = subprocess.run(cwd=ROOT, capture_output=True, text=True, env=env, args=[
-        os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", path,
-        "--url", stack.base + prefix.rstrip("/"), "--no-color",
-        "-H", f"Authorization: {_authorization(stack, document)}", "--max-examples", EXAMPLES,
-        "--request-timeout", "30", "--generation-deterministic"])
-    count = sum(int(n) for n in re.findall(r"(\d+) generated", done.stdout))
-    return name, count, done.returncode, done.stdout + done.stderr
+    base = stack.base + document.get("servers", [{"url": "/"}])[0]["url"].rstrip("/")
+    runs = [_schemathesis(stack, env, path, base, _authorization(stack, document))]
+    for operation_id in _desk_only(document):
+        runs.append(_schemathesis(stack, env, path, base, "Bearer " + _bearer_token(
+            stack.base, DESK_CREDENTIALS), "--include-operation-id", operation_id,
+            "--phases", "coverage,fuzzing"))  # alone, it has no links to follow
+    report = "".join(done.stdout + done.stderr for done in runs)
+    count = sum(int(n) for n in re.findall(r"(\d+) generated", report))
+    return name, count, max(done.returncode for done in runs), report
 
 
 def _worker(specs: list[str]) -> list[tuple[str, int, int, str]]:
