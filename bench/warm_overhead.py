@@ -25,14 +25,43 @@ def _event(path: str, resource: str, params: dict) -> dict:
     }
 
 
-def main() -> None:
-    # Metric lines off: on a console their printing would be most of what is timed.
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                      AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_METRICS_DISABLED="true")
-    sys.path.insert(0, ROOT)
+def _measure(label: str, event: dict, instant, expected: str) -> None:
+    """Serve ``event`` REQUESTS times with botocore answering through ``instant``; print the
+    median and p99. The first answer must be a 200 whose body holds ``expected``."""
     import botocore.client
 
     import app as app_module
+    real = botocore.client.BaseClient._make_api_call
+    botocore.client.BaseClient._make_api_call = instant
+    try:
+        answer = app_module.app(dict(event), None)
+        assert answer["statusCode"] == 200 and expected in answer["body"], answer
+        times = []
+        for _ in range(REQUESTS):
+            started = time.perf_counter()
+            app_module.app(dict(event), None)
+            times.append(time.perf_counter() - started)
+    finally:
+        botocore.client.BaseClient._make_api_call = real
+    times.sort()
+    print(f"\n## Warm overhead, {label} ({REQUESTS} requests, DynamoDB answered instantly)")
+    print(f"  median {statistics.median(times) * 1000:.3f} ms, "
+          f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (target: median under 2 ms)")
+
+
+def _setup() -> None:
+    """What each measure needs first, whichever runs alone: credentials (without them
+    botocore looks for some on every new client, which would be timed) and no metric lines
+    (on a console their printing would be most of what is timed)."""
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+                      AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_METRICS_DISABLED="true")
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+
+
+def main() -> None:
+    _setup()
+
     from chalicelib.core import auth, timestamps
     from chalicelib.support_requests.models import SupportRequest, Update
 
@@ -56,36 +85,16 @@ def main() -> None:
 
     def instant(self, operation, params):
         return canned[params["TableName"]]
-    real = botocore.client.BaseClient._make_api_call
-    botocore.client.BaseClient._make_api_call = instant
-    try:
-        event = _event("/api/v1/requests/10000001", "/api/v1/requests/{identifier}",
-                       {"identifier": "10000001"})
-        answer = app_module.app(event, None)
-        assert answer["statusCode"] == 200, answer
-        times = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            app_module.app(_event("/api/v1/requests/10000001", "/api/v1/requests/{identifier}",
-                                  {"identifier": "10000001"}), None)
-            times.append(time.perf_counter() - started)
-    finally:
-        botocore.client.BaseClient._make_api_call = real
-    times.sort()
-    print(f"\n## Warm overhead, GET /api/v1/requests/{{identifier}} ({REQUESTS} requests, "
-          "DynamoDB answered instantly)")
-    print(f"  median {statistics.median(times) * 1000:.3f} ms, "
-          f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (target: median under 2 ms)")
-
+    _measure("GET /api/v1/requests/{identifier}", _event(
+        "/api/v1/requests/10000001", "/api/v1/requests/{identifier}",
+        {"identifier": "10000001"}), instant, "<support-request")
 
 def service_request_show() -> None:
     """The same for the CRM-style API's show: token, request, one batch of its configuration
     and its account, then the JSON envelope."""
+    _setup()
     from datetime import timedelta
 
-    import botocore.client
-
-    import app as app_module
     from chalicelib.accounts.models import Account
     from chalicelib.core import auth, timestamps
     from chalicelib.service_requests import configuration
@@ -120,34 +129,15 @@ def service_request_show() -> None:
     path = "/crmapi/rest/v2/service_requests/show"
     event = {**_event(path, path, None), "queryStringParameters": query,
              "multiValueQueryStringParameters": {k: [v] for k, v in query.items()}}
-    real = botocore.client.BaseClient._make_api_call
-    botocore.client.BaseClient._make_api_call = instant
-    try:
-        answer = app_module.app(event, None)
-        assert answer["statusCode"] == 200 and '"code": "OK"' in answer["body"], answer
-        times = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            app_module.app(dict(event), None)
-            times.append(time.perf_counter() - started)
-    finally:
-        botocore.client.BaseClient._make_api_call = real
-    times.sort()
-    print(f"\n## Warm overhead, GET /crmapi/rest/v2/service_requests/show ({REQUESTS} requests, "
-          "DynamoDB answered instantly)")
-    print(f"  median {statistics.median(times) * 1000:.3f} ms, "
-          f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (target: median under 2 ms)")
-
+    _measure("GET /crmapi/rest/v2/service_requests/show", event, instant, '"code": "OK"')
 
 def ticket_get() -> None:
     """The same for the Case Management API's GET of a ticket: token, ticket, a Query of its
     notes (three), then the JSON answer."""
+    _setup()
     import json
     from datetime import timedelta
 
-    import botocore.client
-
-    import app as app_module
     from chalicelib.cases.models import Case, CaseNote, StatusChange
     from chalicelib.core import auth, timestamps
 
@@ -179,20 +169,4 @@ def ticket_get() -> None:
     event = {**_event(path, "/support/v2/tickets/{id}", {"id": "11000001"}),
              "headers": {"authorization": "Bearer bench-token"},
              "multiValueHeaders": {"authorization": ["Bearer bench-token"]}}
-    real = botocore.client.BaseClient._make_api_call
-    botocore.client.BaseClient._make_api_call = instant
-    try:
-        answer = app_module.app(event, None)
-        assert answer["statusCode"] == 200 and '"IN_PROGRESS"' in answer["body"], answer
-        times = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            app_module.app(dict(event), None)
-            times.append(time.perf_counter() - started)
-    finally:
-        botocore.client.BaseClient._make_api_call = real
-    times.sort()
-    print(f"\n## Warm overhead, GET /support/v2/tickets/{{id}} ({REQUESTS} requests, "
-          "DynamoDB answered instantly)")
-    print(f"  median {statistics.median(times) * 1000:.3f} ms, "
-          f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (target: median under 2 ms)")
+    _measure("GET /support/v2/tickets/{id}", event, instant, '"IN_PROGRESS"')
