@@ -44,7 +44,7 @@ CODES = {
     "EQ-5000001": "A fault of ours (500).",
     "EQ-5030001": "Storage cannot be reached now (503, Retry-After); retry later.",
 }
-_BY_HINT = {"required": "EQ-4000001", "unknown": "EQ-4000003"}
+_BY_HINT = {"required": "EQ-4000001", "unknown": "EQ-4000003", "malformed": "EQ-4000004"}
 _BY_STATUS = {401: "EQ-4010001", 403: "EQ-4030001", 404: "EQ-4040003", 405: "EQ-4050001",
               409: "EQ-4090003", 413: "EQ-4000005", 415: "EQ-4000006", 500: "EQ-5000001",
               503: "EQ-5030001"}
@@ -67,7 +67,7 @@ def _entries(error: ApiError) -> list[dict]:
     if error.code in CODES:
         code = error.code
     elif error.status == 400:
-        code = "EQ-4000004" if error.message.startswith("Malformed JSON") else "EQ-4000002"
+        code = "EQ-4000002"
     else:
         code = _BY_STATUS.get(error.status, "EQ-5000001" if error.status >= 500 else
                               "EQ-4000002")

@@ -12,7 +12,7 @@ class FieldError:
 
     def __init__(self, xpath: str, hint: str) -> None:
         self.xpath = xpath
-        self.hint = hint  # required | invalid | too-long | unknown | taken | ...
+        self.hint = hint  # required | invalid | too-long | unknown | taken | malformed | ...
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FieldError) and \

@@ -241,7 +241,7 @@ def _decode_text(raw: bytes | str, media_type: str) -> Any:
     try:
         return json.loads(text or "null")
     except ValueError:
-        raise BadRequest("Malformed JSON body.") from None
+        raise BadRequest("Malformed JSON body.", [FieldError("/", "malformed")]) from None
 
 
 def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:
