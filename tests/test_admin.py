@@ -45,3 +45,22 @@ def test_configured_community_and_field_are_accepted_on_accounts(api):
     account = api.get(f"/api/v1/customers/{answer.data['identifier']}").data
     assert account["additional-fields"] == [{"key": "locker", "label": "Locker number",
                                              "value": "L-12"}]
+
+
+def test_a_client_bound_to_an_account_works_that_accounts_tickets_only(api, capsys):
+    from .cases_client import CaseClient, ticket
+    assert admin.main(["create-client", "Desk app", "--scopes", "cases", "--id", "desk-app"]) == 0
+    secret = re.search(r"secret:\s+(\S+)", capsys.readouterr().out).group(1)
+    unbound = CaseClient(api, "desk-app", secret).create(ticket())
+    assert unbound.status == 403 and unbound.data[0]["errorCode"] == "EQ-4030002"
+    with pytest.raises(SystemExit):  # an account that does not exist is refused
+        admin.main(["bind-account", "desk-app", "01234567"])
+    assert "account 01234567" in capsys.readouterr().err
+    assert admin.main(["bind-account", "desk-app", "01234574"]) == 0
+    client = CaseClient(api, "desk-app", secret)  # the binding holds from the next token
+    number = client.create(ticket()).data["id"]
+    assert client.get(number).data["accountNumber"] == "01234574"
+    admin.main(["list-clients"])
+    assert "desk-app\tDesk app\tcases\t01234574" in capsys.readouterr().out
+    assert admin.main(["bind-account", "desk-app", "--none"]) == 0
+    assert CaseClient(api, "desk-app", secret).get(number).status == 403

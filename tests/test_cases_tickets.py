@@ -71,6 +71,10 @@ def test_known_codes_carry_their_names_and_types(client):
 def test_a_ticket_is_found_by_its_order_number_too(client):
     number = client.new_ticket()
     assert client.get(f"1-2049{number}").data["id"] == number
+    noted = client.note(f"1-2049{number}", "by order number")
+    assert noted.status == 200 and noted.data["result"]["CaseNumber"] == number
+    cancelled = client.cancel(f"1-2049{number}")
+    assert cancelled.status == 200 and client.get(number).data["status"] == "CANCELLED"
     for unknown in ("99999999", "1-204999999999", "not-a-number"):
         answer = client.get(unknown)
         assert answer.status == 404 and codes(answer) == ["EQ-4040001"]
