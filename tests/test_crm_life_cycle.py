@@ -125,11 +125,11 @@ def test_of_twenty_concurrent_responses_exactly_one_succeeds_and_none_is_lost(ap
     """Each thread calls the service as one Lambda invocation would (chalice's test client and
     local server serve one request at a time); the writes race for real against DynamoDB."""
     from chalicelib.core.errors import ApiError
-    from chalicelib.service_requests import service
+    from chalicelib.service_requests import life_cycle
 
     def one(n: int) -> str:
         try:
-            service.respond({"number": number}, {
+            life_cycle.respond({"number": number}, {
                 "status_identifier": {"name": "Responded"},
                 "response": {"category_identifier": {"name": "Acknowledged"},
                              "description": f"response {n}"}})
@@ -144,7 +144,7 @@ def test_of_twenty_concurrent_responses_exactly_one_succeeds_and_none_is_lost(ap
     # and eight concurrent updates of different fields: every one lands
     fields = [f"udf_string_{n % 8 + 1}" for n in range(8)]
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda field: service.update({"number": number}, {field: field}), fields))
+        list(pool.map(lambda field: life_cycle.update({"number": number}, {field: field}), fields))
     shown = call(api, "GET", token, query=f"show?service_request_identifier=number={number}")
     assert shown.data["data"]["user_defined_fields"] == {
         **{field: field for field in fields}, "udf_float_1": 2.5}

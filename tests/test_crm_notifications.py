@@ -6,9 +6,10 @@ import requests
 from chalicelib.streams.history import entries_of
 from local import aws
 from local.dynamodb_standin import sent_texts
+from ops import admin
 
 from .conftest import ENDPOINT, Streams, sent_emails
-from .test_crm_authentication import login
+from .test_crm_authentication import login, status
 from .test_crm_life_cycle import act, respond
 from .test_crm_service_requests import create
 
@@ -52,3 +53,59 @@ def test_a_phone_that_cannot_be_texted_is_refused(api, token):
     assert answer.data["status"]["code"] == "INVALID_PARAMETER"
     assert "caller_phone 020 7946 0000 is not an international number" in \
         answer.data["status"]["message"]
+
+
+def _type_that(name: str, *flags: str) -> None:
+    """A type of service requests that tells its customers as ``flags`` say (--emails,
+    --sms), with a PENDING status named after it."""
+    assert admin.main(["add-service-request-setting", "type", name, *flags]) == 0
+    assert admin.main(["add-service-request-setting", "status", f"{name} logged", "--state",
+                       "PENDING", "--type", name]) == 0
+
+
+def _create_of(api, token, type_name: str, **callers):
+    status = "Open" if type_name == "Fault" else f"{type_name} logged"
+    return create(api, token, type_identifier={"name": type_name},
+                  status_identifier={"name": status},
+                  **{"caller_email": None, "caller_phone": None, **callers})
+
+
+@pytest.mark.parametrize("callers, emailed, texted", [
+    ({"caller_email": "joe.banks@example.net"}, True, False),  # a client older than the phone
+    ({"caller_phone": "+44 20 7946 0000"}, False, True),
+    ({"caller_email": "joe.banks@example.net", "caller_phone": "+44 20 7946 0000"}, True, True),
+])
+def test_a_type_that_emails_and_texts_uses_each_channel_the_request_gives(
+        api, token, streams, callers, emailed, texted):
+    answer = _create_of(api, token, "Fault", **callers)
+    assert status(answer) == (200, "OK"), answer
+    streams.drain()
+    assert [m["destinations"]["ToAddresses"] for m in sent_emails()] == \
+        ([["joe.banks@example.net"]] if emailed else [])
+    assert [phone for phone, _ in sent_texts()] == (["+442079460000"] if texted else [])
+
+
+def test_a_type_that_emails_and_texts_needs_one_of_the_two_and_names_both(api, token):
+    answer = _create_of(api, token, "Fault")
+    assert status(answer) == (200, "MISSING_PARAMETER")
+    assert answer.data["status"]["message"].startswith(
+        "caller_email or caller_phone is mandatory: type Fault tells its customers")
+    assert _create_of(api, token, "Fault", caller_email="joe.banks@example.net").data[
+        "data"]["number"] == "SR00000001"  # the refusal took no number
+
+
+@pytest.mark.parametrize("flags, given, needed", [
+    (["--emails"], {"caller_phone": "+44 20 7946 0000"}, "caller_email"),
+    (["--sms"], {"caller_email": "joe.banks@example.net"}, "caller_phone"),
+])
+def test_a_type_of_one_channel_needs_that_channel(api, token, streams, flags, given, needed):
+    _type_that("Notice", *flags)
+    refused = _create_of(api, token, "Notice", **given)
+    assert status(refused) == (200, "MISSING_PARAMETER")
+    assert refused.data["status"]["message"].startswith(f"{needed} is mandatory")
+    other = {"caller_email": "joe.banks@example.net", "caller_phone": "+44 20 7946 0000"}
+    accepted = _create_of(api, token, "Notice", **{needed: other[needed]})
+    assert status(accepted) == (200, "OK")
+    streams.drain()
+    assert len(sent_emails()) == (needed == "caller_email")
+    assert len(sent_texts()) == (needed == "caller_phone")

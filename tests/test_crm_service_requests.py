@@ -85,8 +85,12 @@ def test_show_finds_a_request_by_number_or_id_with_only_the_fields_asked(api, to
 
 
 @pytest.mark.parametrize("overrides, code, message", [
-    ({"caller_email": None}, "MISSING_PARAMETER",
-     "caller_email is mandatory: type Fault tells its customers of status changes that way."),
+    ({"caller_email": None, "caller_phone": None}, "MISSING_PARAMETER",
+     "caller_email or caller_phone is mandatory: type Fault tells its customers of status "
+     "changes that way."),
+    ({"start_date": "2026-02-30"}, "INVALID_PARAMETER", "Invalid field(s): start_date (invalid)"),
+    ({"expected_completion_date": "31/12/2026", "estimated_completion_time": None},
+     "INVALID_PARAMETER", "Invalid field(s): expected_completion_date (invalid)"),
     ({"status_identifier": {"name": "Responded"}}, "LIFE_CYCLE_RULE",
      "A new service request takes a PENDING status; Responded is RESPONDED "
      "(status_identifier)."),

@@ -180,11 +180,13 @@ def test_limit_and_offset_out_of_range_get_400(api):
         assert answer.field_errors[0][1] == "invalid"
 
 
-def test_invalid_dates_get_400(api):
+def test_invalid_dates_get_400_naming_the_parameter(api):
     for query in ("last-update-from=yesterday", "last-update-to=2011-02-30T00:00:00Z",
-                  "last-update-from=2011-02-08T22:07:43"):
+                  "last-update-from=2011-02-08T22:07:43%2B00",
+                  "last-update-from=2011-02-08%2022:07:43Z", "last-update-to=2011-02-08T24:00Z"):
         answer = api.get(f"{LIST}?{query}")
         assert answer.status == 400, query
+        assert answer.field_errors == [(query.split("=")[0], "invalid")], query
 
 
 def test_request_documents_are_accepted_with_the_leap_namespace(api):

@@ -130,13 +130,10 @@ def _details(details) -> str | None:
 
 
 def _occurred(body: dict) -> str | None:
+    """The time the issue occurred (the pipeline has checked that it is one)."""
     if body.get("occurredDateTime") is None:
         return None
-    try:
-        return timestamps.to_storage(timestamps.parse_iso(body["occurredDateTime"]))
-    except ValueError:
-        raise BadRequest("occurredDateTime is not a date and time with an offset.",
-                         [FieldError("occurredDateTime", "invalid")]) from None
+    return timestamps.to_storage(timestamps.parse_input(body["occurredDateTime"]))
 
 
 def _fingerprint(body: dict) -> str:

@@ -71,6 +71,14 @@ def _plain(value):
     return value
 
 
+def _user_defined(stored) -> dict:
+    """The user-defined fields; dates as every time is written (a request stored before
+    dates were normalised holds them as its client gave them)."""
+    return {field: timestamps.to_wire(timestamps.to_storage(timestamps.parse_input(value)))
+            if field.startswith("udf_date_") else value
+            for field, value in (_plain(stored) or {}).items()}
+
+
 def _ref(entries: dict, kind: str, key: str | None) -> dict | None:
     entry = entries.get((kind, key))
     if entry is None:
@@ -109,7 +117,7 @@ def _one(request: ServiceRequest, entries: dict, accounts: dict) -> dict:
         "urgency_level": request.urgency_level, "impact_level": request.impact_level,
         "owned_by_group": _ref(entries, "group", request.owned_by_group_id),
         "privacy_level": _ref(entries, "privacy_level", request.privacy_level_id),
-        "user_defined_fields": _plain(request.user_defined) or {},
+        "user_defined_fields": _user_defined(request.user_defined),
         "start_date": timestamps.to_wire(request.start_date),
         "expected_completion_date": timestamps.to_wire(request.expected_completion_date),
         "estimated_completion_time": _plain(request.estimated_completion_time) or None,

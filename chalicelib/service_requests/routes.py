@@ -5,7 +5,7 @@ from ..core import auth, crm
 from ..core.config import settings
 from ..core.errors import ApiError
 from ..core.http import call_of, reply, route
-from . import configuration, lists, representation, service
+from . import configuration, life_cycle, lists, representation, service
 
 __all__ = ["blueprint"]
 
@@ -138,47 +138,47 @@ def _changed(method) -> Response:
 
 @route(blueprint, "/service_requests/update", "POST")
 def update_service_request():
-    return _changed(service.update)
+    return _changed(life_cycle.update)
 
 
 @route(blueprint, "/service_requests/respond", "POST")
 def respond_to_service_request():
-    return _changed(service.respond)
+    return _changed(life_cycle.respond)
 
 
 @route(blueprint, "/service_requests/temporary_resolve", "POST")
 def temporary_resolve_service_request():
-    return _changed(service.temporary_resolve)
+    return _changed(life_cycle.temporary_resolve)
 
 
 @route(blueprint, "/service_requests/final_resolve", "POST")
 def final_resolve_service_request():
-    return _changed(service.final_resolve)
+    return _changed(life_cycle.final_resolve)
 
 
 @route(blueprint, "/service_requests/complete", "POST")
 def complete_service_request():
-    return _changed(service.complete)
+    return _changed(life_cycle.complete)
 
 
 @route(blueprint, "/service_requests/cancel", "POST")
 def cancel_service_request():
-    return _changed(service.cancel)
+    return _changed(life_cycle.cancel)
 
 
 @route(blueprint, "/service_requests/response_accept", "POST")
 def accept_service_request_response():
-    return _changed(service.response_accept)
+    return _changed(life_cycle.response_accept)
 
 
 @route(blueprint, "/service_requests/temporary_resolution_accept", "POST")
 def accept_service_request_temporary_resolution():
-    return _changed(service.temporary_resolution_accept)
+    return _changed(life_cycle.temporary_resolution_accept)
 
 
 @route(blueprint, "/service_requests/final_resolution_accept", "POST")
 def accept_service_request_final_resolution():
-    return _changed(service.final_resolution_accept)
+    return _changed(life_cycle.final_resolution_accept)
 
 
 # -- the lists -----------------------------------------------------------------------------
