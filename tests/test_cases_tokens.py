@@ -25,8 +25,9 @@ def test_the_vendors_body_gets_the_vendors_answer(api):
 def test_token_errors_name_the_problem_in_the_vendors_format(api):
     wrong = token_call(api, {"client_id": "demo", "client_secret": "nope",
                              "grant_type": "client_credentials"})
-    assert wrong.status == 401
+    assert wrong.status == 400  # as the vendor's token spec lists it, not 401
     assert wrong.data["error_code"] == "invalid_client"
+    assert "www-authenticate" not in wrong.headers
     assert set(wrong.data) == {"error_domain", "error_title", "error_code", "developer_message",
                                "error_message"}
     missing = token_call(api, {"client_id": "demo", "grant_type": "client_credentials"})
@@ -39,7 +40,12 @@ def test_token_errors_name_the_problem_in_the_vendors_format(api):
     assert malformed.status == 400 and malformed.data["error_code"] == "invalid_request"
     form = token_call(api, "client_id=demo", headers={
         "Content-Type": "application/x-www-form-urlencoded"})
-    assert form.status == 400
+    assert (form.status, form.data["error_code"]) == (400, "invalid_request")
+    assert "client_secret" in form.data["developer_message"]
+    nothing = token_call(api, {"grant_type": "client_credentials"})
+    assert (nothing.status, nothing.data["error_code"]) == (400, "invalid_client")
+    xml = token_call(api, "<token/>", headers={"Content-Type": "application/xml"})
+    assert (xml.status, xml.data["error_code"]) == (400, "invalid_request")
 
 
 def test_the_older_token_endpoint_works_for_the_api_too(api):

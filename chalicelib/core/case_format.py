@@ -82,8 +82,12 @@ def render_error(error: ApiError) -> Response:
                     status_code=_STATUS.get(error.status, error.status), headers=headers)
 
 
-_TOKEN_TITLES = {400: "Bad request", 401: "Invalid client", 405: "Method not allowed",
+_TOKEN_TITLES = {400: "Bad request", 401: "Invalid client or secret", 405: "Method not allowed",
                  413: "Bad request", 415: "Bad request", 503: "Temporarily unavailable"}
+
+
+#: The vendor's token spec lists 400 for every refusal, wrong credentials included.
+_TOKEN_STATUS = {**_STATUS, 401: 400}
 
 
 def render_token_error(error: ApiError, code: str) -> Response:
@@ -92,5 +96,7 @@ def render_token_error(error: ApiError, code: str) -> Response:
             "error_title": _TOKEN_TITLES.get(error.status, "Server error"),
             "error_code": code, "developer_message": error.message,
             "error_message": error.message}
-    return Response(body=json.dumps(body), status_code=_STATUS.get(error.status, error.status),
-                    headers={**error.headers, "Content-Type": "application/json"})
+    headers = {**error.headers, "Content-Type": "application/json"}
+    headers.pop("WWW-Authenticate", None)  # a challenge goes with a 401, which this is not
+    return Response(body=json.dumps(body), headers=headers,
+                    status_code=_TOKEN_STATUS.get(error.status, error.status))
