@@ -4,6 +4,7 @@ import json
 from chalicelib.core import auth
 
 from .cases_client import BASE, JSON, CaseClient, customer, other_customer, ticket
+from .support import basic
 
 
 def token_call(api, body, headers=JSON):
@@ -108,3 +109,88 @@ def test_unknown_paths_and_methods_answer_in_the_apis_format(api):
     assert method.status == 405  # no operation: the body is read by hand
     assert json.loads(method.body)[0]["errorCode"] == "EQ-4050001"
     assert method.headers["allow"] == "GET"
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _basic(client_id: str = "demo", secret: str = "demo-secret") -> dict:
+    return basic(client_id, secret)
+
+
+def test_the_v1_token_takes_a_form_body_with_fields_it_does_not_know(api):
+    """As the vendor's own Python example posts it (with a code field it does not need)."""
+    answer = token_call(api, "grant_type=client_credentials&client_id=demo&client_secret="
+                             "demo-secret&code=0002-0000", headers=FORM)
+    assert answer.status == 200 and answer.data["token_type"] == "Bearer", answer
+    extra = token_call(api, {"client_id": "demo", "client_secret": "demo-secret",
+                             "grant_type": "client_credentials", "scope": "cases"})
+    assert extra.status == 200
+
+
+def test_the_v1_token_takes_basic_credentials_and_defaults_the_grant(api):
+    for body, headers in (("grant_type=client_credentials", {**FORM, **_basic()}),
+                          ("{}", {**JSON, **_basic()}),
+                          ('{"client_id": "demo"}', {**JSON, **_basic()}),
+                          ('{"client_id": "demo", "client_secret": "demo-secret"}', JSON)):
+        answer = token_call(api, body, headers=headers)
+        assert answer.status == 200, (body, answer)
+        tickets = api.request("GET", f"{BASE}/tickets", auth={
+            "Authorization": f"Bearer {answer.data['access_token']}"})
+        assert tickets.status == 200
+
+
+def test_the_v1_token_refuses_a_client_that_authenticates_twice_or_as_another(api):
+    twice = token_call(api, {"client_secret": "demo-secret"}, headers={**JSON, **_basic()})
+    assert (twice.status, twice.data["error_code"]) == (400, "invalid_request")
+    other = token_call(api, {"client_id": "demo-desk"}, headers={**JSON, **_basic()})
+    assert (other.status, other.data["error_code"]) == (400, "invalid_request")
+    wrong_basic = token_call(api, "{}", headers={**JSON, **_basic(secret="nope")})
+    assert (wrong_basic.status, wrong_basic.data["error_code"]) == (400, "invalid_client")
+    assert "www-authenticate" not in wrong_basic.headers
+    grant = token_call(api, "grant_type=password&client_id=demo&client_secret=demo-secret",
+                       headers=FORM)
+    assert (grant.status, grant.data["error_code"]) == (400, "unsupported_grant_type")
+
+
+def test_refreshing_a_token_gets_the_vendors_error_as_no_refresh_token_is_issued(api):
+    issued = token_call(api, {"client_id": "demo", "client_secret": "demo-secret"})
+    assert "refresh_token" not in issued.data
+    refresh = {"client_id": "demo", "client_secret": "demo-secret",
+               "refresh_token": issued.data["access_token"]}
+    answer = api.request("POST", "/oauth2/v1/refreshaccesstoken", json.dumps(refresh),
+                         headers=JSON, auth=None)
+    assert (answer.status, answer.data["error_code"]) == (400, "invalid_grant")
+    assert set(answer.data) == {"error_domain", "error_title", "error_code",
+                                "developer_message", "error_message"}
+    assert "/oauth2/v1/token" in answer.data["developer_message"]
+    wrong = api.request("POST", "/oauth2/v1/refreshaccesstoken", json.dumps(
+        {**refresh, "client_secret": "nope"}), headers=JSON, auth=None)
+    assert (wrong.status, wrong.data["error_code"]) == (400, "invalid_client")
+    form = api.request("POST", "/oauth2/v1/refreshaccesstoken", "refresh_token=x",
+                       headers={**FORM, **_basic()}, auth=None)
+    assert (form.status, form.data["error_code"]) == (400, "invalid_grant")
+    missing = api.request("POST", "/oauth2/v1/refreshaccesstoken", json.dumps(
+        {"client_id": "demo", "client_secret": "demo-secret"}), headers=JSON, auth=None)
+    assert (missing.status, missing.data["error_code"]) == (400, "invalid_request")
+    assert "refresh_token" in missing.data["developer_message"]
+    other_method = api.request("GET", "/oauth2/v1/refreshaccesstoken", auth=None)
+    assert other_method.status == 405 and other_method.headers["allow"] == "POST"
+
+
+def test_the_oauth2_token_takes_credentials_in_the_form_body_as_rfc_6749_allows(api):
+    posted = api.post_form("/oauth2/token", "grant_type=client_credentials&client_id=demo&"
+                                            "client_secret=demo-secret&scope=cases", auth=None)
+    assert posted.status == 200 and posted.data["scope"] == "cases", posted
+    wrong = api.post_form("/oauth2/token", "grant_type=client_credentials&client_id=demo&"
+                                           "client_secret=nope", auth=None)
+    assert (wrong.status, wrong.data["error"]) == (401, "invalid_client")
+    none = api.post_form("/oauth2/token", "grant_type=client_credentials", auth=None)
+    assert (none.status, none.data["error"]) == (401, "invalid_client")
+    assert none.headers["www-authenticate"].startswith("Basic")
+    twice = api.post_form("/oauth2/token", "grant_type=client_credentials&client_id=demo&"
+                                           "client_secret=demo-secret")  # and Basic
+    assert (twice.status, twice.data["error"]) == (400, "invalid_request")
+    half = api.post_form("/oauth2/token", "grant_type=client_credentials&client_id=demo",
+                         auth=None)
+    assert (half.status, half.data["error"]) == (400, "invalid_request")
