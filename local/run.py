@@ -9,6 +9,7 @@ import importlib
 import logging
 import os
 import pathlib
+import re
 import sys
 import threading
 
@@ -43,8 +44,11 @@ def local_server(app, host: str, port: int):
         def _generic_handle(self) -> None:
             # chalice splits ";..." off the path (urlparse's "params"); API Gateway does not,
             # so "/requests/1;x=1" must reach the route as identifier "1;x=1" (then refused).
+            # API Gateway merges repeated slashes (".../v2//authentication/token", as Java
+            # clients join a base URL and a method); chalice would find no route.
             path, query = (self.path.split("?", 1) + [None])[:2]
-            self.path = path.replace(";", "%3B") + (f"?{query}" if query is not None else "")
+            path = re.sub("/{2,}", "/", path).replace(";", "%3B")
+            self.path = path + (f"?{query}" if query is not None else "")
             with self.lock:
                 super()._generic_handle()
 

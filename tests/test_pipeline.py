@@ -107,6 +107,17 @@ def test_wrong_method_gets_405_in_the_leap_format(api):
     assert "GET" in answer.headers["allow"]
 
 
+def test_a_post_without_a_body_is_judged_by_its_missing_body_not_its_content_type(api):
+    required = api.request("POST", LIST, b"", headers={"Content-Type": "text/plain"})
+    assert required.status == 400 and required.field_errors == [("/", "required")]
+    optional = api.request("POST", "/crmapi/rest/v2/authentication/web_api_key/token", b"",
+                           headers={"Content-Type": "applicatio/json"})
+    assert optional.status == 200 and optional.data["status"]["code"] == "OK", optional
+    typed = api.request("POST", "/crmapi/rest/v2/authentication/web_api_key/token", b"{}",
+                        headers={"Content-Type": "applicatio/json"})
+    assert typed.data["status"]["code"] == "UNSUPPORTED_MEDIA_TYPE"  # a body is judged
+
+
 def test_wrong_content_type_gets_415_in_the_leap_format(api):
     answer = api.request("POST", LIST, '{"summary": "x"}',
                          headers={"Content-Type": "application/json"})

@@ -233,11 +233,15 @@ def _body(operation: Operation, request: Any) -> Any:
     if not content:
         return None
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    raw = request.raw_body or b""
+    if not raw and media_type not in content:  # no body: its media type means nothing
+        if not request_body.get("required"):
+            return None
+        raise BadRequest("The request body is missing.", [FieldError("/", "required")])
     if media_type not in content:
         raise ApiError(f"Unsupported media type {media_type or '(none)'}; use one of: "
                        + ", ".join(content), status=415)
     schema = operation.resolve(content[media_type].get("schema", {}))
-    raw = request.raw_body or b""
     # Every body, whatever its media type; an operation that takes files says how large.
     limit = operation.definition.get("x-max-body-bytes", settings.max_body_bytes)
     if len(raw) > limit:
