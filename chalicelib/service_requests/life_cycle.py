@@ -67,8 +67,8 @@ def _status_in(request: ServiceRequest, body: dict, state: str, required: bool =
         status = status_of_type(request_type, body["status_identifier"])
         if status.life_cycle_state != state:
             raise life_cycle_error(f"Status {status.name} is {status.life_cycle_state}; this "
-                                    f"method moves the request to {state} "
-                                    "(status_identifier).")
+                                   f"method moves the request to {state} "
+                                   "(status_identifier).")
         return status
     if required:
         raise BadRequest("status_identifier is missing.", [FieldError("status_identifier",
@@ -83,7 +83,7 @@ def _status_in(request: ServiceRequest, body: dict, state: str, required: bool =
 def _require_state(request: ServiceRequest, states: tuple[str, ...], method: str) -> None:
     if request.life_cycle_state not in states:
         raise life_cycle_error(f"{method} needs a request in {' or '.join(states)}; "
-                                f"{request.number} is {request.life_cycle_state}.")
+                               f"{request.number} is {request.life_cycle_state}.")
 
 
 def _texts(request: ServiceRequest, body: dict) -> None:
@@ -116,7 +116,7 @@ def update(identifier: dict, body: dict) -> ServiceRequest:
     def apply(request: ServiceRequest) -> None:
         if request.life_cycle_state in ("COMPLETED", "CANCELLED"):
             raise life_cycle_error(f"{request.number} is {request.life_cycle_state}: it "
-                                    "changes no more.")
+                                   "changes no more.")
         if body.get("status_identifier") is not None:
             request.status_id = _status_in(request, body, request.life_cycle_state).id
         for field in _CHANGEABLE:
@@ -165,7 +165,7 @@ def _response_settled(request: ServiceRequest, method: str) -> None:
         raise life_cycle_error(f"{method}: the request has no response yet (respond first).")
     if request.response.requires_acceptance and not request.response.accepted_by:
         raise life_cycle_error(f"{method}: the response's category requires the customer's "
-                                "acceptance first (response_accept).")
+                               "acceptance first (response_accept).")
 
 
 def temporary_resolve(identifier: dict, body: dict) -> ServiceRequest:
@@ -193,7 +193,7 @@ def final_resolve(identifier: dict, body: dict) -> ServiceRequest:
         _response_settled(request, "final_resolve")
         if any(not stage.accepted_by for stage in request.temporary_resolutions):
             raise life_cycle_error("final_resolve: every temporary resolution must be "
-                                    "accepted first (temporary_resolution_accept).")
+                                   "accepted first (temporary_resolution_accept).")
         request.status_id = _status_in(request, body, "FINAL RESOLVED").id
         request.final_resolution = _stage("final_resolution_category",
                                           body["final_resolution"],
@@ -210,7 +210,7 @@ def complete(identifier: dict, body: dict) -> ServiceRequest:
         final = request.final_resolution
         if final.requires_acceptance and not final.accepted_by:
             raise life_cycle_error("complete: the final resolution's category requires the "
-                                    "customer's acceptance first (final_resolution_accept).")
+                                   "customer's acceptance first (final_resolution_accept).")
         request.status_id = _status_in(request, body, "COMPLETED").id
         request.life_cycle_state = "COMPLETED"
         _texts(request, body)
@@ -255,7 +255,7 @@ def temporary_resolution_accept(identifier: dict, body: dict) -> ServiceRequest:
         waiting = [stage for stage in request.temporary_resolutions if not stage.accepted_by]
         if request.life_cycle_state != "TEMPORARY RESOLVED" or not waiting:
             raise life_cycle_error("temporary_resolution_accept: no temporary resolution "
-                                    "waits for acceptance.")
+                                   "waits for acceptance.")
         for stage in waiting:  # every one not yet accepted
             _accept(stage, request, body)
         request.temporary_resolutions = list(request.temporary_resolutions)
@@ -268,6 +268,6 @@ def final_resolution_accept(identifier: dict, body: dict) -> ServiceRequest:
         final = request.final_resolution
         if not final.requires_acceptance or final.accepted_by:
             raise life_cycle_error("final_resolution_accept: the final resolution waits for "
-                                    "no acceptance.")
+                                   "no acceptance.")
         _accept(final, request, body)
     return change(identifier, apply)

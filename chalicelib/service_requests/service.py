@@ -164,7 +164,7 @@ def create(body: dict) -> ServiceRequest:
     status = status_of_type(request_type, body["status_identifier"])
     if status.life_cycle_state != "PENDING":
         raise life_cycle_error(f"A new service request takes a PENDING status; {status.name} "
-                                f"is {status.life_cycle_state} (status_identifier).")
+                               f"is {status.life_cycle_state} (status_identifier).")
     category = configuration.resolve("category", body["category_identifier"],
                                      "category_identifier")
     now = timestamps.now()
