@@ -113,3 +113,12 @@ def failure_queue_messages(stack_outputs: dict) -> list[dict]:
 def sent_emails() -> list[dict]:
     data = requests.get(f"{ENDPOINT}/moto-api/data.json", timeout=30).json()
     return data.get("ses", {}).get("Message", [])
+
+
+@pytest.fixture(scope="session")
+def running_stack():
+    """The stack as ``make run`` starts it, in a child process: for the tests that speak to
+    it over real HTTP, byte for byte (it is started once, on first use)."""
+    from local.stack import LocalStack
+    with LocalStack() as stack:
+        yield stack

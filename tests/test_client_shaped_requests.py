@@ -22,10 +22,9 @@ PHP = "User-Agent: GuzzleHttp/7\r\n"
 BASIC = base64.b64encode(":".join(DEMO).encode()).decode()
 
 
-@pytest.fixture(scope="module")
-def stack():
-    with LocalStack() as running:
-        yield running
+@pytest.fixture
+def stack(running_stack):
+    return running_stack
 
 
 class Reply:

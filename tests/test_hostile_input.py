@@ -1,7 +1,7 @@
 """Inputs meant to break the service get a 4xx in the API's format, and change nothing."""
 from urllib.parse import quote
 
-from chalicelib.core.validation import ecma_pattern
+from chalicelib.core.patterns import ecma_pattern
 
 BASE = "/api/v1/requests"
 

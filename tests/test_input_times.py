@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from chalicelib.core import spec, timestamps
-from chalicelib.core.validation import ecma_pattern
+from chalicelib.core.patterns import ecma_pattern
 
 from .cases_client import customer, ticket
 from .test_crm_authentication import login, status

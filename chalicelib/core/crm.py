@@ -13,6 +13,7 @@ from typing import Any
 
 from chalice import Response
 
+from . import bodies
 from .errors import ApiError, BadRequest, FieldError
 
 __all__ = ["CODES", "envelope", "ok", "render_error", "token_of", "identifier"]
@@ -81,10 +82,7 @@ def _token(request: Any) -> str | None:
     if token:
         return token
     if request.method == "POST" and request.raw_body:
-        try:
-            body = json.loads(request.raw_body)
-        except ValueError:
-            return None
+        body = bodies.decode_json(request.raw_body)  # 400 for a body that is not sane JSON
         if isinstance(body, dict) and isinstance(body.get("token"), str):
             return body["token"]
     return None

@@ -6,22 +6,23 @@ per schema (fastjsonschema). Only an invalid input pays for jsonschema, which li
 problem rather than the first.
 """
 import functools
-import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 import fastjsonschema
 
-from . import timestamps, xml, xml_binding
+from . import bodies, timestamps, xml, xml_binding
 from .config import settings
 from .errors import ApiError, BadRequest, FieldError
+from .patterns import ecma_pattern, ecma_patterns
 from .spec import Operation
 
 __all__ = ["ValidRequest", "validate_request"]
 
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
-_FORM = "application/x-www-form-urlencoded"
+#: The most problems an answer names: past them, the rest of an input is not read.
+MAX_PROBLEMS = 100
 _compiled: dict[tuple, Any] = {}
 _invalid_input_validators: dict[tuple, Any] = {}
 
@@ -42,55 +43,7 @@ def validate_request(operation: Operation, request: Any) -> ValidRequest:
 
 def _schema_root(operation: Operation, schema: dict) -> dict:
     # Local $refs need the document beside the schema they start from.
-    return _ecma_patterns({**schema, "components": operation.document.get("components", {})})
-
-
-# OpenAPI's patterns are ECMA-262 regular expressions; Python's re reads a few things otherwise:
-# ``$`` also matches before a final newline, and \d, \w, \s take in all of Unicode's digits,
-# letters and spaces. These rewrites give Python the ECMA meaning.
-_ECMA_ESCAPES = {"d": "0-9", "w": "A-Za-z0-9_",
-                 "s": " \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
-                      "\\u202f\\u205f\\u3000\\ufeff"}
-
-
-def ecma_pattern(pattern: str) -> str:
-    """``pattern`` (ECMA-262) as a Python regular expression with the same meaning."""
-    out, in_class, i = [], False, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            escape = pattern[i + 1]
-            if escape.lower() in _ECMA_ESCAPES:
-                chars = _ECMA_ESCAPES[escape.lower()]
-                negated = escape.isupper()
-                if in_class and negated:  # rare enough to leave to Python's reading
-                    out.append(pattern[i:i + 2])
-                elif in_class:
-                    out.append(chars)
-                else:
-                    out.append(f"[{'^' if negated else ''}{chars}]")
-            else:
-                out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if char == "[" and not in_class:
-            in_class = True
-        elif char == "]" and in_class:
-            in_class = False
-        elif char == "$" and not in_class:
-            char = r"(?![\s\S])"
-        out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def _ecma_patterns(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: ecma_pattern(value) if key == "pattern" and isinstance(value, str)
-                else _ecma_patterns(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_ecma_patterns(value) for value in node]
-    return node
+    return ecma_patterns({**schema, "components": operation.document.get("components", {})})
 
 
 def _validator(operation: Operation, schema: dict, where: str):
@@ -109,7 +62,6 @@ def _problems(operation: Operation, schema: dict, value: Any,
     except fastjsonschema.JsonSchemaException:
         pass
     import jsonschema  # lazily: the invalid path alone pays for its import
-    found = []
     validator = _invalid_input_validators.get(key := (operation.api, operation.operation_id,
                                                        where))
     if validator is None:
@@ -118,23 +70,30 @@ def _problems(operation: Operation, schema: dict, value: Any,
             _schema_root(operation, schema),
             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
         _invalid_input_validators[key] = validator
+    # Ordered and without repeats (jsonschema may report one problem through several schema
+    # paths), and at most MAX_PROBLEMS: iter_errors is lazy, so a body of 300,000 wrong
+    # items costs the first few hundred of them.
+    found: dict[tuple, tuple[list, str]] = {}
     for error in validator.iter_errors(value):
-        path = list(error.absolute_path)
-        if error.validator == "required":
-            found += [(path + [name], "required") for name in error.validator_value
-                      if isinstance(error.instance, dict) and name not in error.instance]
-        elif error.validator == "additionalProperties":
-            allowed = error.schema.get("properties", {})
-            found += [(path + [name], "unknown") for name in error.instance if name not in allowed]
-        elif error.validator == "minProperties":
-            found.append((path, "required"))
-        else:
-            found.append((path, "invalid"))
-    unique = []  # jsonschema may report one problem through several schema paths
-    for problem in found:
-        if problem not in unique:
-            unique.append(problem)
-    return unique or [([], "invalid")]
+        for problem in _named_problems(error):
+            found.setdefault((tuple(problem[0]), problem[1]), problem)
+        if len(found) >= MAX_PROBLEMS:
+            break
+    return list(found.values())[:MAX_PROBLEMS] or [([], "invalid")]
+
+
+def _named_problems(error) -> list[tuple[list, str]]:
+    """The (path, hint) problems that one jsonschema error stands for."""
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        return [(path + [name], "required") for name in error.validator_value
+                if isinstance(error.instance, dict) and name not in error.instance]
+    if error.validator == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        return [(path + [name], "unknown") for name in error.instance if name not in allowed]
+    if error.validator == "minProperties":
+        return [(path, "required")]
+    return [(path, "invalid")]
 
 
 def _all_problems(operation: Operation, schema: dict, value: Any,
@@ -266,7 +225,7 @@ def _body(operation: Operation, request: Any) -> Any:
                              + ", ".join(f"{f.xpath} ({f.hint})" for f in fields), fields,
                              status=operation.definition.get("x-validation-status"))
         return value
-    value = _decode_text(raw, media_type)
+    value = bodies.decode(raw, media_type)
     problems = _all_problems(operation, schema, value, media_type)
     if problems:
         fields = [FieldError("/".join(str(p) for p in path) or "/", hint)
@@ -274,17 +233,6 @@ def _body(operation: Operation, request: Any) -> Any:
         raise BadRequest("Invalid field(s): " + ", ".join(f"{f.xpath} ({f.hint})" for f in fields),
                          fields)
     return value
-
-
-def _decode_text(raw: bytes | str, media_type: str) -> Any:
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    if media_type == _FORM:
-        return {key: values[0] if len(values) == 1 else values
-                for key, values in parse_qs(text, keep_blank_values=True).items()}
-    try:
-        return json.loads(text or "null")
-    except ValueError:
-        raise BadRequest("Malformed JSON body.", [FieldError("/", "malformed")]) from None
 
 
 def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:

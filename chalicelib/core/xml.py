@@ -7,8 +7,9 @@ import re
 
 from lxml import etree
 
+from .bodies import MAX_DEPTH
 from .config import settings
-from .errors import ApiError, BadRequest
+from .errors import ApiError, BadRequest, FieldError
 
 __all__ = ["LEAP_NS", "parse", "serialize", "local_name", "xml_text"]
 
@@ -33,7 +34,19 @@ def parse(body: bytes | str | None) -> etree._Element:
         raise BadRequest(f"Malformed XML: {error.msg}") from None
     if root.getroottree().docinfo.doctype:
         raise BadRequest("Document type declarations (DTDs) are not allowed.")
+    if _too_deep(root):
+        raise BadRequest(f"The document nests elements deeper than {MAX_DEPTH} levels.",
+                         [FieldError("/", "malformed")])
     return root
+
+
+def _too_deep(root: etree._Element) -> bool:
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
 
 
 def serialize(root: etree._Element) -> str:
