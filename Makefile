@@ -41,9 +41,10 @@ package: $(STAMP)  ## the deployable artifact and its template, in build/$(STAGE
 	  --stage $(STAGE) --merge-template .chalice/resources.json build/$(STAGE)
 	$(PY) -m deploy.bytecode build/$(STAGE)/deployment.zip
 
-deploy: $(STAMP)  ## STAGE=dev [MAIL_FROM=...] [ALARM_EMAIL=...]: package and deploy one stage
+deploy: $(STAMP)  ## STAGE=dev [MAIL_FROM=...] [ALARM_EMAIL=...] [PUBLIC_BASE_URL=...]: one stage
 	$(PY) -m deploy.stage deploy --stage $(STAGE) $(if $(MAIL_FROM),--mail-from $(MAIL_FROM)) \
-	  $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))
+	  $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL)) \
+	  $(if $(PUBLIC_BASE_URL),--public-base-url $(PUBLIC_BASE_URL))
 
 destroy: $(STAMP)  ## STAGE=dev: delete a stage's stack (never prod)
 	$(PY) -m deploy.stage destroy --stage $(STAGE)

@@ -1,6 +1,7 @@
 """``make deploy`` and ``make destroy``: one stage of the service as one CloudFormation stack.
 
     python -m deploy.stage deploy --stage dev [--mail-from ADDRESS] [--alarm-email ADDRESS]
+        [--public-base-url https://desk.example.org]
     python -m deploy.stage destroy --stage dev
     (--dry-run prints the commands instead of running them)
 
@@ -54,7 +55,8 @@ def _artifacts_bucket(aws: Runner, account: str, region: str) -> str:
     return bucket
 
 
-def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner) -> int:
+def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner,
+           public_base_url: str = "") -> int:
     out = ROOT / "build" / stage
     out.mkdir(parents=True, exist_ok=True)
     account, region = _account_and_region(aws)
@@ -70,7 +72,8 @@ def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner) -> int:
         "--stack-name", stack, "--s3-bucket", bucket, "--s3-prefix", stack,
         "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
         "--no-fail-on-empty-changeset", "--parameter-overrides", f"Stage={stage}",
-        f"MailFrom={mail_from}", f"AlarmEmail={alarm_email}")
+        f"MailFrom={mail_from}", f"AlarmEmail={alarm_email}",
+        f"PublicBaseUrl={public_base_url.rstrip('/')}")
     described = json.loads(aws("cloudformation", "describe-stacks", "--stack-name", stack,
                                "--output", "json", capture=True) or "{}")
     outputs = {o["OutputKey"]: o["OutputValue"]
@@ -111,11 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--mail-from", default="servicedesk@example.com")
     parser.add_argument("--alarm-email", default="")
+    parser.add_argument("--public-base-url", default="",
+                        help="a custom domain's base URL (default: the stage's API URL)")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
     aws = Runner(args.dry_run)
     if args.action == "deploy":
-        return deploy(args.stage, args.mail_from, args.alarm_email, aws)
+        return deploy(args.stage, args.mail_from, args.alarm_email, aws, args.public_base_url)
     return destroy(args.stage, aws)
 
 

@@ -123,10 +123,14 @@ def function_name(function_id: str) -> dict:
 
 
 def _function(function_id: str, tables: dict) -> dict:
-    """What every function gets: its name, and the stage's table names by reference."""
+    """What every function gets: its name, the stage's table names by reference, and the
+    base of the URLs it writes (the PublicBaseUrl parameter: a custom domain; when it is
+    empty the API takes API Gateway's own domain and stage from each request's context, as
+    the API refers to its function, which so cannot refer to the API)."""
     variables = {"SERVICEDESK_TABLE_" + t["logical"].upper(): {"Ref": table_id(t["logical"])}
                  for t in tables.values()}
     variables["SERVICEDESK_MAIL_FROM"] = {"Ref": "MailFrom"}
+    variables["SERVICEDESK_PUBLIC_BASE_URL"] = {"Ref": "PublicBaseUrl"}
     return {"FunctionName": function_name(function_id),
             "Environment": {"Variables": variables}}
 
@@ -394,6 +398,10 @@ def build() -> dict:
                          "Description": "SES sender; the only address the handlers may use."},
             "AlarmEmail": {"Type": "String", "Default": "",
                            "Description": "Where alarms are e-mailed (empty: no subscription)."},
+            "PublicBaseUrl": {"Type": "String", "Default": "",
+                              "AllowedPattern": "(https://[^/?#\\s]+(/[^?#\\s]*[^/?#\\s])?)?",
+                              "Description": "The base of every URL the service writes, for a "
+                                             "custom domain (empty: the stage's API URL)."},
         },
         "Conditions": {
             "IsProduction": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},

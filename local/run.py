@@ -113,6 +113,8 @@ def main() -> int:
         moto, endpoint = aws.start_moto(port=aws_port)
         print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json; "
               f"sent texts: {endpoint}{aws.SENT_TEXTS_PATH}")
+    # Absolute URLs (refs, Location) name this server, whatever Host a client sends.
+    os.environ.setdefault("SERVICEDESK_PUBLIC_BASE_URL", f"http://{host}:{port}")
     sys.path.insert(0, str(ROOT))
     from chalicelib.core.config import settings
     from chalicelib.tables import STREAMED_TABLES, create_all_tables

@@ -128,11 +128,56 @@ def test_unknown_extid_gets_404(api):
     assert api.get(f"{BASE}/extid/NOPE").status == 404
 
 
-def test_ref_uses_the_host_that_answered(api):
+def test_no_header_of_a_client_chooses_the_host_of_a_ref(api):
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example",
+              "X-Forwarded-Proto": "gopher"}
+    created = api.post_xml(BASE, "<support-request><account identifier=\"01234574\"/><topic "
+                                 "identifier=\"Parking\"/><summary>x</summary></support-request>",
+                           headers=forged)
+    assert created.status == 201
+    assert created.data["ref"].startswith("http://localhost/api/v1/requests/")
+    assert created.headers["location"] == created.data["ref"]
+    identifier = created.data["identifier"]
+    assert api.get(f"{BASE}/{identifier}", headers=forged).data["ref"] == \
+        f"http://localhost{BASE}/{identifier}"
+
+
+def test_a_trusted_proxy_names_the_public_host_and_a_configured_base_url_wins(api, monkeypatch):
+    from chalicelib.core.config import settings
     identifier = api.raise_request()
-    answer = api.get(f"{BASE}/{identifier}", headers={"Host": "company.leapcities.com",
-                                                      "X-Forwarded-Proto": "https"})
-    assert answer.data["ref"] == f"https://company.leapcities.com{BASE}/{identifier}"
+    forwarded = {"X-Forwarded-Host": "desk.example.org", "X-Forwarded-Proto": "https"}
+    monkeypatch.setenv("SERVICEDESK_TRUSTED_PROXIES", "::1, 127.0.0.0/24")
+    settings.reload()  # chalice's local gateway calls from 127.0.0.1
+    assert api.get(f"{BASE}/{identifier}", headers=forwarded).data["ref"] == \
+        f"https://desk.example.org{BASE}/{identifier}"
+    monkeypatch.setenv("SERVICEDESK_PUBLIC_BASE_URL", "https://api.example.org/desk/")
+    settings.reload()
+    assert api.get(f"{BASE}/{identifier}", headers=forwarded).data["ref"] == \
+        f"https://api.example.org/desk{BASE}/{identifier}"
+    monkeypatch.delenv("SERVICEDESK_PUBLIC_BASE_URL")
+    monkeypatch.setenv("SERVICEDESK_TRUSTED_PROXIES", "127.0.0.2")
+    settings.reload()
+    assert api.get(f"{BASE}/{identifier}", headers=forwarded).data["ref"] == \
+        f"http://localhost{BASE}/{identifier}"
+    monkeypatch.delenv("SERVICEDESK_TRUSTED_PROXIES")
+    settings.reload()
+
+
+class _GatewayRequest:
+    """What API Gateway hands a function about a request, as chalice exposes it."""
+
+    def __init__(self, domain: str, headers: dict | None = None) -> None:
+        self.context = {"domainName": domain, "stage": "api",
+                        "identity": {"sourceIp": "127.0.0.9"}}
+        self.headers = headers or {}
+
+
+def test_behind_api_gateway_the_base_is_its_own_domain_and_stage():
+    from chalicelib.core.http import base_url
+    execute_api = "abc123.execute-api.us-east-1.amazonaws.com"
+    assert base_url(_GatewayRequest(execute_api, {"x-forwarded-host": "evil.example"})) == \
+        f"https://{execute_api}/api"
+    assert base_url(_GatewayRequest("desk.example.org")) == "https://desk.example.org"
 
 
 # --- external identifiers ---------------------------------------------------------------------

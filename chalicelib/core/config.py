@@ -48,6 +48,10 @@ class Settings:
                              or os.environ.get("AWS_ENDPOINT_URL") or None)
         self.mail_from = _env("SERVICEDESK_MAIL_FROM", "servicedesk@example.com")
         self.public_base_url = _env("SERVICEDESK_PUBLIC_BASE_URL", "").rstrip("/")
+        # Source addresses (or networks) of the proxies whose X-Forwarded-Host and
+        # X-Forwarded-Proto name the public address; nobody else's are read.
+        self.trusted_proxies = [part.strip() for part in _env(
+            "SERVICEDESK_TRUSTED_PROXIES", "").split(",") if part.strip()]
         self.token_lifetime_seconds = int(_env("SERVICEDESK_TOKEN_LIFETIME_SECONDS", "3600"))
         # The CRM-style API's login (/crmapi/rest/v2/authentication/token).
         self.crm_organisation = _env("SERVICEDESK_CRM_ORGANISATION", "servicedesk")

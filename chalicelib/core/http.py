@@ -6,6 +6,7 @@ data by the operation's response schema. Any ApiError on the way becomes the API
 document; so does anything unexpected, as a 500 that says nothing of the internals.
 """
 import functools
+import ipaddress
 import json
 import logging
 from collections.abc import Callable
@@ -80,15 +81,40 @@ def created(ref: dict) -> Response:
     return Response(body=ref, status_code=201, headers={"Location": ref["ref"]})
 
 
+#: Where the service answers when nothing says otherwise (a test client, a bare local server).
+FALLBACK_BASE_URL = "http://localhost"
+
+
 def base_url(request: Any) -> str:
-    """Where this service answered, for absolute ``ref`` URLs (or the configured one)."""
+    """Where this service answers, for absolute URLs (``ref``, ``Location``): never a client's
+    header. The configured public base URL (``make run`` sets its own address); else the one
+    that a trusted proxy names; else API Gateway's own domain name (and stage, on its
+    execute-api domain), from the request context that API Gateway writes; else localhost."""
     if settings.public_base_url:
         return settings.public_base_url
+    context = request.context or {}
     headers = request.headers
-    host = headers.get("x-forwarded-host") or headers.get("host") or "localhost"
-    scheme = headers.get("x-forwarded-proto") or ("https" if ".amazonaws.com" in host else "http")
-    stage = request.context.get("stage") if ".execute-api." in host else None
-    return f"{scheme}://{host}" + (f"/{stage}" if stage else "")
+    forwarded = headers.get("x-forwarded-host")
+    if forwarded and _from_trusted_proxy(context):
+        scheme = headers.get("x-forwarded-proto") or "https"
+        return f"{scheme}://{forwarded}"
+    domain = context.get("domainName")
+    if domain:
+        stage = context.get("stage") if ".execute-api." in domain else None
+        return f"https://{domain}" + (f"/{stage}" if stage else "")
+    return FALLBACK_BASE_URL
+
+
+def _from_trusted_proxy(context: dict) -> bool:
+    source = (context.get("identity") or {}).get("sourceIp")
+    if not source or not settings.trusted_proxies:
+        return False
+    try:
+        address = ipaddress.ip_address(source)
+        return any(address in ipaddress.ip_network(proxy, strict=False)
+                   for proxy in settings.trusted_proxies)
+    except ValueError:
+        return False
 
 
 #: API Gateway's catch-all resource (deploy/template.py): a path that no route has.
