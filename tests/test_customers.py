@@ -3,7 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from chalicelib.accounts import service
+from chalicelib.accounts import passwords, service
 from chalicelib.accounts.models import Account
 from chalicelib.core import auth
 from chalicelib.core.config import settings
@@ -141,10 +141,25 @@ def test_password_is_stored_only_as_a_salted_slow_hash_and_never_returned(api):
     identifier = created(api)
     stored = Account.get(identifier)
     assert STRONG not in str(stored.attribute_values)
-    assert stored.password_hash.startswith("scrypt$")
+    # argon2id at OWASP's current parameters, which the hash carries
+    assert stored.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert passwords.verify_password(STRONG, stored.password_hash)
+    assert not passwords.verify_password(STRONG + "x", stored.password_hash)
     assert STRONG not in api.get(f"{BASE}/{identifier}").body
     other = created(api, email="other@example.net")
     assert Account.get(other).password_hash != stored.password_hash  # salted
+
+
+def test_a_password_hashed_with_older_parameters_keeps_verifying():
+    """A hash stored before argon2id (scrypt, N=2^14, r=8, p=1, its parameters beside it)."""
+    import base64
+    import hashlib
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(STRONG.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    stored = "$".join(("scrypt", "16384", "8", "1", base64.b64encode(salt).decode(),
+                       base64.b64encode(digest).decode()))
+    assert passwords.verify_password(STRONG, stored)
+    assert not passwords.verify_password("Other-Password-2026", stored)
 
 
 def test_missing_mandatory_fields_are_each_named(api):
