@@ -66,7 +66,7 @@ def main() -> None:
     from chalicelib.support_requests.models import SupportRequest, Update
 
     client = auth.ApiClient("demo", name="Demo client", scopes={"requests"},
-                            secret_digest=auth._digest("demo-secret"))
+                            secret_digest=auth.digest_of("demo-secret"))
     when = timestamps.storage_now()
     request = SupportRequest("10000001", version=3, state="IN_PROGRESS", topic="Parking",
                              summary="My parking spot has been taken.",
@@ -100,7 +100,7 @@ def service_request_show() -> None:
     from chalicelib.service_requests import configuration
     from chalicelib.service_requests.models import ServiceRequest
 
-    token = auth.AccessToken(auth._digest("bench-token"), client_id="demo", name="Demo",
+    token = auth.AccessToken(auth.digest_of("bench-token"), client_id="demo", name="Demo",
                              scopes={"service-requests"}, expires_at=timedelta(hours=1))
     entries = [configuration.ConfigurationEntry(kind, f"{kind}-1", name=f"A {kind}")
                for kind in ("type", "status", "category", "user")]
@@ -141,7 +141,7 @@ def ticket_get() -> None:
     from chalicelib.cases.models import Case, CaseNote, StatusChange
     from chalicelib.core import auth, timestamps
 
-    token = auth.AccessToken(auth._digest("bench-token"), client_id="demo", name="Demo",
+    token = auth.AccessToken(auth.digest_of("bench-token"), client_id="demo", name="Demo",
                              scopes={"cases"}, account="01234574",
                              expires_at=timedelta(hours=1))
     when = timestamps.storage_now()

@@ -122,6 +122,10 @@ def function_name(function_id: str) -> dict:
     return {"Fn::Sub": "${AWS::StackName}-" + function_id}
 
 
+#: Refused callers in 5 minutes that alarm the operator.
+AUTH_FAILURES_ALARM_THRESHOLD = 50
+
+
 def _function(function_id: str, tables: dict) -> dict:
     """What every function gets: its name, the stage's table names by reference, and the
     base of the URLs it writes (the PublicBaseUrl parameter: a custom domain; when it is
@@ -340,6 +344,17 @@ def _api_resources(tables: dict) -> dict:
             "Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Statistic": "Sum",
             "Dimensions": [{"Name": "ApiName", "Value": "servicedesk"}],
             "Period": 300, "EvaluationPeriods": 1, "Threshold": 5,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
+        # Every refused caller counts once in AuthFailures, by reason (chalicelib/core/
+        # observability.py): an attack, or an integration whose secret changed.
+        "AuthFailuresAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": "Many callers were refused (401/403) in 5 minutes: the audit "
+                                "log lines 'caller refused' say who claimed what, and why.",
+            "Metrics": [{"Id": "refused", "ReturnData": True, "Period": 300,
+                         "Expression": "SELECT SUM(AuthFailures) FROM "
+                                       "SCHEMA(servicedesk, reason, service)"}],
+            "EvaluationPeriods": 1, "Threshold": AUTH_FAILURES_ALARM_THRESHOLD,
             "ComparisonOperator": "GreaterThanOrEqualToThreshold",
             "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
     }

@@ -17,6 +17,9 @@ from . import aws
 from .stream_poller import StreamPoller, bindings_from_mappings, bindings_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+#: Query parameters that carry a credential, whose values no log line may show.
+SECRET_IN_QUERY = re.compile(r"([?&](?:token|access_token|api_key|client_secret)=)[^&\s\"]*",
+                             re.IGNORECASE)
 EXAMPLE = ('<support-request><account identifier="01234574"/><topic identifier="Parking"/>'
            '<summary>My parking spot has been taken.</summary></support-request>')
 
@@ -66,6 +69,12 @@ def local_server(app, host: str, port: int):
             # No route matched: API Gateway says 403 "Missing Authentication Token"; we say
             # 404 (or 405) in the API's format (a gateway response does the same when deployed).
             self._send_unrouted()
+
+        def log_message(self, format: str, *args) -> None:
+            # The CRM API's tokens travel in the query string (the vendor's design): the
+            # console prints every request line, so it prints them masked.
+            super().log_message(format, *(SECRET_IN_QUERY.sub(r"\1***", arg)
+                                          if isinstance(arg, str) else arg for arg in args))
 
         def send_error(self, code: int, message=None, explain=None) -> None:
             if code != 501:  # 501: a method with no do_<METHOD> (TRACE, CONNECT, FOO...)

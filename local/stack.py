@@ -14,6 +14,7 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO = ("demo", "demo-secret")
+BANNER_END = "Ctrl-C stops everything."  # the last line of make run's start banner
 
 
 def free_port() -> int:
@@ -44,7 +45,7 @@ class LocalStack:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("the local stack stopped: " + self._read_log())
+                raise RuntimeError("the local stack stopped: " + self.read_log())
             try:
                 if requests.get(f"{self.base}/api/v1/requests?limit=1", auth=DEMO,
                                 timeout=5).ok:
@@ -63,9 +64,15 @@ class LocalStack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.output = self._read_log()
+        self.output = self.read_log()
 
-    def _read_log(self) -> str:
+    def served_log(self) -> str:
+        """What the stack has logged while serving: all it printed but the start banner,
+        which shows the demo credentials on purpose (``make run`` is a laptop's demo)."""
+        return self.read_log().partition(BANNER_END)[2]
+
+    def read_log(self) -> str:
+        """What the stack has printed so far."""
         self._log.seek(0)
         return self._log.read()
 

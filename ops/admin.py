@@ -3,7 +3,10 @@
     python -m ops.admin create-tables
     python -m ops.admin create-client NAME --scopes requests,customers [--id ID] [--account A]
     python -m ops.admin bind-account CLIENT_ID ACCOUNT   (or --none: act for no account)
-    python -m ops.admin list-clients
+    python -m ops.admin list-clients                     (state and last day of use too)
+    python -m ops.admin rotate-secret CLIENT_ID [--grace-hours N]   (prints the new secret once)
+    python -m ops.admin disable-client CLIENT_ID | enable-client CLIENT_ID | delete-client ...
+    python -m ops.admin revoke-tokens CLIENT_ID          (its live tokens, in every API, end)
     python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
     python -m ops.admin add-community KEY [--label LABEL]
     python -m ops.admin add-additional-field KEY LABEL
@@ -31,6 +34,33 @@ def use_stack_tables(stack_name: str) -> None:
         key = "Table" + "".join(part.capitalize() for part in logical.split("_"))
         os.environ["SERVICEDESK_TABLE_" + logical.upper()] = outputs[key]
     os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
+
+
+LIFECYCLE_COMMANDS = {
+    "disable-client": "refuse the client's calls and end its live tokens",
+    "enable-client": "let a disabled client in again (its ended tokens stay ended)",
+    "delete-client": "remove the client and end its live tokens",
+    "revoke-tokens": "end every live token of the client, in every API, at once",
+}
+
+
+def _lifecycle(args) -> str:
+    """Run one client lifecycle command; what it prints."""
+    from chalicelib.core import client_admin
+    client_id = args.client_id
+    if args.command == "rotate-secret":
+        secret = client_admin.rotate_secret(client_id, args.grace_hours)
+        return (f"client id: {client_id}\nsecret:    {secret}\n(the secret is shown only once; "
+                f"the previous one works for {args.grace_hours:g} more hours)")
+    if args.command == "enable-client":
+        client_admin.set_disabled(client_id, False)
+        return f"{client_id} enabled"
+    ended = {"disable-client": lambda: client_admin.set_disabled(client_id, True),
+             "delete-client": lambda: client_admin.delete_client(client_id),
+             "revoke-tokens": lambda: client_admin.revoke_tokens(client_id)}[args.command]()
+    done = {"disable-client": "disabled", "delete-client": "deleted",
+            "revoke-tokens": "kept"}[args.command]
+    return f"{client_id} {done}; {ended} live token(s) ended"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     bind.add_argument("account", nargs="?")
     bind.add_argument("--none", action="store_true", help="act for no account")
     commands.add_parser("list-clients", help="list API clients (never their secrets)")
+    rotate = commands.add_parser("rotate-secret", help="a new secret (printed once); the old "
+                                                       "one works for the grace period")
+    rotate.add_argument("client_id")
+    rotate.add_argument("--grace-hours", type=float, default=0)
+    for name, text in LIFECYCLE_COMMANDS.items():
+        commands.add_parser(name, help=text).add_argument("client_id")
     topic = commands.add_parser("add-topic", help="add or replace a support request topic")
     topic.add_argument("identifier")
     topic.add_argument("--extid")
@@ -119,7 +155,13 @@ def main(argv: list[str] | None = None) -> int:
         # A Scan of the small clients table: an operator's command, never a request path.
         for client in sorted(auth.ApiClient.scan(), key=lambda client: client.client_id):
             print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}"
-                  f"\t{client.account or '-'}")
+                  f"\t{client.account or '-'}\t{'disabled' if client.disabled else 'enabled'}"
+                  f"\tlast used {client.last_used or 'never'}")
+    elif args.command == "rotate-secret" or args.command in LIFECYCLE_COMMANDS:
+        try:
+            print(_lifecycle(args))
+        except ValueError as error:
+            parser.error(str(error))
     elif args.command == "add-topic":
         support_requests.add_topic(args.identifier, args.extid, args.sub_topic)
         print(f"topic {args.identifier} saved")

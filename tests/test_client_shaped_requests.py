@@ -9,6 +9,7 @@ import base64
 import http.client
 import json
 import socket
+import time
 from urllib.parse import quote
 
 import pytest
@@ -155,3 +156,17 @@ def test_authlib_is_told_why_a_wrong_secret_gets_no_token(stack):
     with pytest.raises(OAuthError) as refused:
         session.fetch_token(f"{stack.base}/oauth2/token", grant_type="client_credentials")
     assert refused.value.error == "invalid_client"
+
+
+def test_no_secret_or_token_reaches_the_console(stack):
+    """The CRM API's token travels in the query string: the console prints it masked."""
+    token = crm_login(stack)
+    send(stack, f"GET /crmapi/rest/v2/service_requests/configuration/types/list?token={token}"
+                f" HTTP/1.1\r\n{JAVA}")
+    send(stack, f"GET /api/v1/requests HTTP/1.1\r\nAuthorization: Basic {BASIC}\r\n")
+    deadline = time.monotonic() + 10
+    while "types/list?token=***" not in (printed := stack.served_log()):
+        assert time.monotonic() < deadline, printed[-2000:]
+        time.sleep(0.2)
+    for secret in (token, DEMO[1], BASIC):
+        assert secret not in printed

@@ -167,6 +167,13 @@ def test_functions_get_their_tables_by_reference_and_the_api_is_throttled_traced
     variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert variables["SERVICEDESK_TABLE_SUPPORT_REQUESTS"] == {"Ref": "SupportRequestsTable"}
     assert variables["SERVICEDESK_MAIL_FROM"] == {"Ref": "MailFrom"}
+    # the base of every URL the API writes: a custom domain, or (empty) API Gateway's own
+    assert variables["SERVICEDESK_PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    assert packaged["dev"]["Parameters"]["PublicBaseUrl"]["Default"] == ""
+    # refused callers alarm the operator, whatever their reason
+    refused = resources["AuthFailuresAlarm"]["Properties"]
+    assert "SUM(AuthFailures)" in refused["Metrics"][0]["Expression"]
+    assert refused["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     for name, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
             assert resource["Properties"]["Tracing"] == "Active", name

@@ -179,3 +179,4 @@ def test_a_long_mixed_run_loses_nothing_and_duplicates_nothing():
     assert sorted(customers_listed) == sorted(ledger.customers + ["01234574"])
     assert failed_batches == []  # no record failed every retry
     assert "Traceback" not in stack.output, stack.output[-3000:]
+    assert DEMO[1] not in stack.served_log()  # no secret reached any log line

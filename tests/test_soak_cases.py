@@ -177,3 +177,7 @@ def test_customers_of_two_accounts_and_the_desk_lose_and_duplicate_nothing():
     assert note_entries == sum(ticket["notes"] for ticket in books.tickets.values())
     assert failed_batches == []
     assert "Traceback" not in stack.output, stack.output[-3000:]
+    # no secret and no token it was given reached any log line
+    given = [headers["Authorization"].split()[1] for _, (headers, *_) in workers]
+    for kept in (DEMO[1], "demo-desk-secret", secret, *given):
+        assert kept not in stack.served_log()

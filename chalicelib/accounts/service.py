@@ -147,7 +147,7 @@ def create_account(details: dict, identifier: str | None = None) -> Account:
             raise BadRequest("The e-mail address is already registered in this community.",
                              [FieldError("/account/owner/email", "taken")]) from None
         if settings.account_limit:
-            raise Forbidden("Account limit reached.") from None
+            raise Forbidden("Account limit reached.", reason="account_limit") from None
         raise
     return account
 

@@ -63,7 +63,8 @@ def acting_account(principal: auth.Principal) -> str:
     """The customer account ``principal`` acts for, or 403."""
     if not principal.account:
         raise Forbidden(f"Client {principal.client_id} acts for no customer account; an "
-                        "operator binds it to one (ops.admin bind-account).", code="EQ-4030002")
+                        "operator binds it to one (ops.admin bind-account).", code="EQ-4030002",
+                        reason="account_not_allowed", claimed_client=principal.client_id)
     return principal.account
 
 
@@ -159,7 +160,8 @@ def _active_account(account_id: str):
         return accounts.get_active_account(account_id)
     except ApiError:
         raise Forbidden(f"The customer account {account_id} that this client acts for is not "
-                        "an active account.", code="EQ-4030002") from None
+                        "an active account.", code="EQ-4030002",
+                        reason="account_not_allowed") from None
 
 
 def create(principal: auth.Principal, body: dict,

@@ -10,21 +10,30 @@ import secrets
 import time
 from datetime import timedelta
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
+from . import timestamps
 from .config import settings
-from .db import meta, shares_connection
+from .db import connection, is_conditional_failure, meta, shares_connection
 from .errors import BadRequest, FieldError, Forbidden, Unauthorized
 
 __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
-           "verify_client", "release_token", "bind_account", "token_request_client",
-           "authorize", "issue_token", "SCOPES"]
+           "verify_client", "release_token", "bind_account", "basic_client", "CHALLENGE",
+           "authorize", "issue_token", "digest_of", "SCOPES"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
           "cases-operator")
 _MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
-_CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
 
 
 @shares_connection
@@ -38,6 +47,19 @@ class ApiClient(Model):
     # The customer account (its identifier) that this client acts for in the Case Management
     # API: it sees and changes that account's tickets only (bind_account sets it).
     account = UnicodeAttribute(null=True)
+    disabled = BooleanAttribute(null=True)  # an operator's: no call and no token is taken
+    # After a rotation, the secret before it works until the grace period ends (epoch s).
+    previous_secret_digest = UnicodeAttribute(null=True)
+    previous_secret_until = NumberAttribute(null=True)
+    last_used = UnicodeAttribute(null=True)  # the last day (UTC) it authenticated
+
+    def takes(self, secret: str) -> bool:
+        """Whether ``secret`` is its secret, or the one before a rotation, in its grace."""
+        digest = digest_of(secret)
+        if hmac.compare_digest(self.secret_digest, digest):
+            return True
+        return bool(self.previous_secret_digest and (self.previous_secret_until or 0) > time.time()
+                    and hmac.compare_digest(self.previous_secret_digest, digest))
 
 
 @shares_connection
@@ -67,7 +89,8 @@ class Principal:
         self.account = account
 
 
-def _digest(secret: str) -> str:
+def digest_of(secret: str) -> str:
+    """What is stored of a generated secret or a token: its SHA-256, in hex."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
@@ -80,7 +103,7 @@ def create_client(name: str, scopes, client_id: str | None = None,
     client_id = client_id or "client-" + secrets.token_hex(8)
     secret = secret or secrets.token_urlsafe(32)
     ApiClient(client_id, name=name, scopes=set(scopes) or None,
-              secret_digest=_digest(secret), account=account).save()
+              secret_digest=digest_of(secret), account=account).save()
     return client_id, secret
 
 
@@ -94,11 +117,13 @@ def bind_account(client_id: str, account: str | None) -> None:
         raise ValueError(f"no API client {client_id}") from None
 
 
-def _basic(credentials: str) -> Principal:
+def basic_client(credentials: str) -> Principal:
+    """The client that HTTP Basic ``credentials`` (base64 of id:secret) name, or 401."""
     try:
         client_id, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
     except ValueError:
-        raise Unauthorized("Malformed Basic credentials.", headers=_CHALLENGE) from None
+        raise Unauthorized("Malformed Basic credentials.", headers=CHALLENGE,
+                           reason="malformed_credentials") from None
     return verify_client(client_id, secret)
 
 
@@ -108,49 +133,40 @@ def verify_client(client_id: str, secret: str, scheme: str = "basic") -> Princip
         client = ApiClient.get(client_id) if 0 < len(client_id) <= _MAX_CLIENT_ID else None
     except ApiClient.DoesNotExist:
         client = None
-    if client is None or not hmac.compare_digest(client.secret_digest, _digest(secret)):
-        raise Unauthorized("Unknown client or wrong secret.", headers=_CHALLENGE)
+    if client is None or not client.takes(secret):
+        raise Unauthorized("Unknown client or wrong secret.", headers=CHALLENGE,
+                           reason="unknown_client" if client is None else "wrong_secret",
+                           claimed_client=client_id[:_MAX_CLIENT_ID])
+    if client.disabled:
+        raise Unauthorized("Unknown client or wrong secret.", headers=CHALLENGE,
+                           reason="disabled_client", claimed_client=client.client_id)
+    _note_use(client)
     return Principal(client.client_id, client.name, client.scopes or set(), scheme,
                      client.account)
 
 
-def token_request_client(authorization: str | None, body: dict) -> Principal:
-    """The client of a token request, authenticated as RFC 6749 (section 2.3.1) allows: by
-    HTTP Basic, or by the body's ``client_id`` and ``client_secret``. Two secrets at once, or
-    a body's ``client_id`` other than the Basic one, is ``invalid_request`` (400); no
-    credentials, or wrong ones, are 401."""
-    scheme, _, credentials = (authorization or "").strip().partition(" ")
-    if scheme.lower() == "basic" and credentials.strip():
-        if body.get("client_secret") is not None:
-            raise BadRequest("Authenticate the client one way: HTTP Basic or client_secret in "
-                             "the body, not both.", [FieldError("client_secret", "invalid")],
-                             code="invalid_request")
-        principal = _basic(credentials.strip())
-        if body.get("client_id") not in (None, principal.client_id):
-            raise BadRequest("The body's client_id is not the client of the Basic "
-                             "credentials.", [FieldError("client_id", "invalid")],
-                             code="invalid_request")
-        return principal
-    client_id, secret = body.get("client_id"), body.get("client_secret")
-    if client_id is None and secret is None:
-        raise Unauthorized("Authenticate the client: HTTP Basic, or client_id and "
-                           "client_secret in the body.", headers=_CHALLENGE)
-    missing = [name for name, value in (("client_id", client_id), ("client_secret", secret))
-               if value is None]
-    if missing:
-        raise BadRequest(f"{' and '.join(missing)} is missing.",
-                         [FieldError(name, "required") for name in missing],
-                         code="invalid_request")
-    return verify_client(client_id, secret)
+def _note_use(client: ApiClient) -> None:
+    """Record the day a client authenticated, once a day: a busy client writes nothing more."""
+    today = timestamps.storage_now()[:10]
+    if client.last_used == today:
+        return
+    try:
+        client.update(actions=[ApiClient.last_used.set(today)],
+                      condition=ApiClient.client_id.exists())
+    except UpdateError as error:
+        if not is_conditional_failure(error):  # deleted meanwhile: nothing to record
+            raise
 
 
 def _bearer(token: str, scheme: str = "oauth2") -> Principal:
     try:
-        stored = AccessToken.get(_digest(token))
+        stored = AccessToken.get(digest_of(token))
     except AccessToken.DoesNotExist:
         stored = None
     if stored is None or stored.expires_at.timestamp() <= time.time():
-        raise Unauthorized("The access token is unknown or has expired.", headers=_CHALLENGE)
+        raise Unauthorized("The access token is unknown or has expired.", headers=CHALLENGE,
+                           reason="unknown_token" if stored is None else "expired_token",
+                           claimed_client=stored and stored.client_id)
     return Principal(stored.client_id, stored.name, stored.scopes or set(), scheme,
                      stored.account)
 
@@ -162,11 +178,12 @@ def authenticate(authorization: str | None, crm_token: str | None = None) -> Pri
         return _bearer(crm_token, "crmToken")
     scheme, _, credentials = (authorization or "").strip().partition(" ")
     if scheme.lower() == "basic" and credentials:
-        return _basic(credentials.strip())
+        return basic_client(credentials.strip())
     if scheme.lower() == "bearer" and credentials:
         return _bearer(credentials.strip())
     raise Unauthorized("Authentication required: HTTP Basic (client id and secret) or a "
-                       "Bearer token from /oauth2/token.", headers=_CHALLENGE)
+                       "Bearer token from /oauth2/token.", headers=CHALLENGE,
+                       reason="missing_credentials")
 
 
 def authorize(principal: Principal, security: list[dict]) -> None:
@@ -174,13 +191,15 @@ def authorize(principal: Principal, security: list[dict]) -> None:
     schemes = [requirement for requirement in security if principal.scheme in requirement]
     if not schemes:
         raise Unauthorized(f"This operation does not accept {principal.scheme} authentication.",
-                           headers=_CHALLENGE)
+                           headers=CHALLENGE, reason="wrong_scheme",
+                           claimed_client=principal.client_id)
     for requirement in schemes:
         needed = set(requirement[principal.scheme])
         if needed <= principal.scopes:
             return
     raise Forbidden(f"Client {principal.client_id} lacks the scope "
-                    f"{' '.join(sorted(needed - principal.scopes))} that this operation needs.")
+                    f"{' '.join(sorted(needed - principal.scopes))} that this operation needs.",
+                    reason="missing_scope", claimed_client=principal.client_id)
 
 
 def issue_token(principal: Principal, requested: set[str] | None = None,
@@ -193,14 +212,27 @@ def issue_token(principal: Principal, requested: set[str] | None = None,
                          + " ".join(sorted(scopes - principal.scopes)) + ".",
                          [FieldError("scope", "invalid")], code="invalid_scope")
     token = secrets.token_urlsafe(32)
-    AccessToken(_digest(token), client_id=principal.client_id, name=principal.name,
-                scopes=set(scopes) or None, account=principal.account,
-                expires_at=timedelta(seconds=lifetime_seconds or settings.token_lifetime_seconds)
-                ).save()
+    stored = AccessToken(digest_of(token), client_id=principal.client_id, name=principal.name,
+                         scopes=set(scopes) or None, account=principal.account,
+                         expires_at=timedelta(seconds=lifetime_seconds
+                                              or settings.token_lifetime_seconds))
+    # Only while the client exists and is enabled: a token written a moment before an
+    # operator disables or deletes it is one that the revocation after it finds.
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.condition_check(ApiClient, principal.client_id, condition=(
+                ApiClient.client_id.exists() & ApiClient.disabled.does_not_exist()))
+            transaction.save(stored)
+    except TransactWriteError as error:
+        if not is_conditional_failure(error):
+            raise
+        raise Unauthorized("Unknown client or wrong secret.", headers=CHALLENGE,
+                           reason="disabled_client", claimed_client=principal.client_id) \
+            from None
     return token, set(scopes)
 
 
 def release_token(token: str) -> None:
     """End ``token`` now (401 if it is unknown or already over)."""
     _bearer(token)
-    AccessToken(_digest(token)).delete()
+    AccessToken(digest_of(token)).delete()

@@ -73,7 +73,7 @@ def token_of(request: Any) -> str | None:
     token = _token(request)
     if token is None and not request.headers.get("authorization"):
         raise ApiError("The token parameter is missing: log in with authentication/token.",
-                       status=401)
+                       status=401, reason="missing_credentials")
     return token
 
 

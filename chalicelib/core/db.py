@@ -3,7 +3,7 @@
 Table names and the endpoint come from configuration, so the same models talk to moto, to
 DynamoDB Local or to AWS.
 """
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from .config import settings
 
@@ -56,7 +56,7 @@ def is_conditional_failure(error: Exception) -> bool:
     if isinstance(error, TransactWriteError):
         return any(reason and reason.code == "ConditionalCheckFailed"
                    for reason in (error.cancellation_reasons or []))
-    return isinstance(error, (PutError, UpdateError)) and \
+    return isinstance(error, (PutError, UpdateError, DeleteError)) and \
         error.cause_response_code == "ConditionalCheckFailedException"
 
 

@@ -31,10 +31,15 @@ class ApiError(ChaliceUnhandledError):
 
     def __init__(self, message: str, field_errors: list | None = None,
                  status: int | None = None, headers: dict | None = None,
-                 code: str | None = None) -> None:
+                 code: str | None = None, reason: str | None = None,
+                 claimed_client: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code  # a machine-readable reason, for formats that carry one (OAuth 2.0)
+        # Why a caller was refused (401, 403) and whom it claimed to be, for the audit log
+        # only: a client is told no more than its message.
+        self.reason = reason
+        self.claimed_client = claimed_client
         self.field_errors = list(field_errors or [])
         self.headers = dict(headers or {})
         if status is not None:

@@ -133,10 +133,10 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
 
 def _respond(request: Any, get_response: Callable[[Any], Response],
              operation: spec.Operation | None, route: str, path: str) -> Response:
+    principal = None  # a public operation (its spec's security is empty): the docs, tokens
     try:
         if operation is None:
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
-        principal = None  # a public operation (its spec's security is empty): the docs
         if operation.security:
             principal = auth.authenticate(request.headers.get("authorization"), crm.token_of(
                 request) if operation.error_format == "crm" else None)
@@ -147,6 +147,10 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
         response = get_response(request)
         return _encode(operation, response)
     except ApiError as error:
+        if error.status in (401, 403):
+            observability.refused(error.status, error.reason or "refused",
+                                  error.claimed_client or (principal and principal.client_id),
+                                  (request.context.get("identity") or {}).get("sourceIp"))
         return render_error(operation, error)
     except Exception as error:  # an AWS outage, or a bug: log it, tell nothing internal
         if db.is_unavailable(error):

@@ -7,7 +7,10 @@ metric format (one JSON line each, which CloudWatch turns into metrics without a
 
 - ``Requests`` by ``api`` and ``status``, one per HTTP request;
 - ``EmailsSent``, one per e-mail that SES accepted; ``SmsSent``, one per text SNS accepted;
-- ``StreamRecordFailures`` by ``handler``, one per record reported back for a retry.
+- ``StreamRecordFailures`` by ``handler``, one per record reported back for a retry;
+- ``AuthFailures`` by ``reason``, one per caller refused with 401 or 403, each also one
+  WARNING line with the client id it claimed (never a secret or a token), the reason, the
+  source address and the request id.
 
 ``POWERTOOLS_SERVICE_NAME``, ``POWERTOOLS_METRICS_NAMESPACE`` and ``POWERTOOLS_LOG_LEVEL``
 configure them (``.chalice/config.json`` sets all three); ``POWERTOOLS_METRICS_DISABLED=true``
@@ -22,7 +25,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 __all__ = ["logger", "start_request", "request_id", "start_batch", "identify_client",
            "count_request", "count_email_sent", "count_sms_sent", "count_stream_failure",
-           "PACKAGE_LOGGER"]
+           "refused", "PACKAGE_LOGGER"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "servicedesk")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "servicedesk")
@@ -83,3 +86,15 @@ def count_sms_sent() -> None:
 
 def count_stream_failure(handler: str) -> None:
     _count("StreamRecordFailures", {"handler": handler})
+
+
+_audit = logging.getLogger(PACKAGE_LOGGER + ".audit")
+
+
+def refused(status: int, reason: str, claimed_client: str | None,
+            source_ip: str | None) -> None:
+    """A caller refused (401, 403): one WARNING line and the metric, for the operator."""
+    _audit.warning("caller refused", extra={
+        "status": status, "reason": reason, "claimed_client_id": claimed_client,
+        "source_ip": source_ip})
+    _count("AuthFailures", {"reason": reason})

@@ -6,6 +6,7 @@ from ..core import auth, observability
 from ..core.config import settings
 from ..core.errors import BadRequest, FieldError
 from ..core.http import Call, call_of, reply, route
+from .client_authentication import token_request_client
 
 __all__ = ["blueprint"]
 
@@ -16,7 +17,7 @@ def _client() -> tuple[auth.Principal, Call]:
     """The client that asks for a token (HTTP Basic or the body's credentials) and its call."""
     request = blueprint.current_request
     call = call_of(request)
-    principal = auth.token_request_client(request.headers.get("authorization"), call.body)
+    principal = token_request_client(request.headers.get("authorization"), call.body)
     observability.identify_client(principal.client_id)
     return principal, call
 

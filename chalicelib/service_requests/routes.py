@@ -15,7 +15,8 @@ SCOPE = "service-requests"
 
 def _token_for(principal: auth.Principal) -> dict:
     if SCOPE not in principal.scopes:
-        raise ApiError(f"Client {principal.client_id} lacks the scope {SCOPE}.", status=403)
+        raise ApiError(f"Client {principal.client_id} lacks the scope {SCOPE}.", status=403,
+                       reason="missing_scope", claimed_client=principal.client_id)
     token, _ = auth.issue_token(principal, {SCOPE},
                                 lifetime_seconds=settings.crm_token_lifetime_seconds)
     return crm.ok({"token": token})
@@ -26,12 +27,14 @@ def issue_crm_token():
     body = call_of(blueprint.current_request).body
     if body["organisation"] != settings.crm_organisation:
         raise ApiError(f"Unknown organisation {body['organisation']}.",
-                       code="INVALID_CREDENTIALS", status=401)
+                       code="INVALID_CREDENTIALS", status=401, reason="unknown_organisation",
+                       claimed_client=body["username"])
     try:
         principal = auth.verify_client(body["username"], body["password"], "crmToken")
-    except ApiError:
+    except ApiError as error:
         raise ApiError("Wrong username or password.", code="INVALID_CREDENTIALS",
-                       status=401) from None
+                       status=401, reason=error.reason,
+                       claimed_client=error.claimed_client) from None
     return reply(_token_for(principal))
 
 

@@ -1,0 +1,72 @@
+"""What an operator does to an API client (``python -m ops.admin``): rotate its secret with a
+grace period, disable, enable or delete it, and end every live token it holds, in every API
+(bearer tokens and CRM login tokens alike). Never on a request path: ending tokens reads the
+small tokens table whole, with a consistent Scan."""
+import secrets
+import time
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from .auth import AccessToken, ApiClient, digest_of
+from .db import is_conditional_failure
+
+__all__ = ["rotate_secret", "set_disabled", "delete_client", "revoke_tokens"]
+
+
+def _existing(client_id: str) -> ApiClient:
+    try:
+        return ApiClient.get(client_id, consistent_read=True)
+    except ApiClient.DoesNotExist:
+        raise ValueError(f"no API client {client_id}") from None
+
+
+def rotate_secret(client_id: str, grace_hours: float = 0) -> str:
+    """A new secret for ``client_id`` (returned once, stored as its digest); the one before
+    keeps working for ``grace_hours``. Its tokens stay valid until they expire."""
+    if grace_hours < 0:
+        raise ValueError("the grace period cannot be negative")
+    client = _existing(client_id)
+    secret = secrets.token_urlsafe(32)
+    keep = [ApiClient.previous_secret_digest.set(client.secret_digest),
+            ApiClient.previous_secret_until.set(int(time.time() + grace_hours * 3600))]
+    drop = [ApiClient.previous_secret_digest.remove(), ApiClient.previous_secret_until.remove()]
+    try:  # against the digest just read: of two rotations at once, one wins
+        client.update(actions=[ApiClient.secret_digest.set(digest_of(secret)),
+                               *(keep if grace_hours else drop)],
+                      condition=ApiClient.secret_digest == client.secret_digest)
+    except UpdateError as error:
+        if is_conditional_failure(error):
+            raise ValueError(f"{client_id} changed meanwhile; rotate again") from None
+        raise
+    return secret
+
+
+def set_disabled(client_id: str, disabled: bool) -> int:
+    """Disable a client (no call, no new token, and its live tokens end: their count is
+    returned) or enable it again (tokens ended stay ended)."""
+    client = _existing(client_id)
+    client.update(actions=[ApiClient.disabled.set(True) if disabled
+                           else ApiClient.disabled.remove()])
+    return revoke_tokens(client_id) if disabled else 0
+
+
+def delete_client(client_id: str) -> int:
+    """Remove a client and end its live tokens (their count is returned)."""
+    try:
+        ApiClient(client_id).delete(condition=ApiClient.client_id.exists())
+    except DeleteError as error:
+        if is_conditional_failure(error):
+            raise ValueError(f"no API client {client_id}") from None
+        raise
+    return revoke_tokens(client_id)
+
+
+def revoke_tokens(client_id: str) -> int:
+    """End every live token of ``client_id`` at once; the number ended. A token that is
+    issued while this runs is a new one (disable the client first to stop those)."""
+    ended = 0
+    with AccessToken.batch_write() as batch:
+        for token in AccessToken.scan(AccessToken.client_id == client_id, consistent_read=True):
+            batch.delete(token)
+            ended += 1
+    return ended
