@@ -56,3 +56,42 @@ def test_the_error_code_catalogues_are_the_ones_their_specs_list():
     crm_spec = json.dumps(spec.operations()[("/crmapi/rest/v2/service_requests/create",
                                              "POST")].document)
     assert all(code in crm_spec for code in crm.CODES)
+
+
+def _unbounded(operation, schema: dict, path: list, seen: frozenset):
+    """Paths of the strings without a length bound and the arrays without an item bound that
+    an input schema lets through (an enum, a const or a quantified pattern bounds a string)."""
+    schema = operation.resolve(schema)
+    if id(schema) in seen:
+        return
+    seen = seen | {id(schema)}
+    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    bounded_pattern = "{" in schema.get("pattern", "") or "x-timestamp" in schema
+    if "string" in types and not bounded_pattern and not {
+            "maxLength", "enum", "const", "format"} & set(schema):
+        yield "/".join(path)
+    if "array" in types and "maxItems" not in schema:
+        yield "/".join(path)
+    for part in (*schema.get("allOf", ()), *schema.get("oneOf", ()), *schema.get("anyOf", ())):
+        yield from _unbounded(operation, part, path, seen)
+    for name, sub in {**schema.get("properties", {}),
+                      **schema.get("patternProperties", {})}.items():
+        yield from _unbounded(operation, sub, [*path, name], seen)
+    for key in ("additionalProperties", "items"):
+        if isinstance(schema.get(key), dict):
+            yield from _unbounded(operation, schema[key], [*path, key], seen)
+
+
+def test_every_input_string_and_array_has_a_bound():
+    """Bounded work whatever a client sends: no input of any operation is unbounded."""
+    found = []
+    for operation in spec.operations().values():
+        body = operation.resolve(operation.definition.get("requestBody", {}))
+        inputs = [(media_type, content.get("schema", {}))
+                  for media_type, content in body.get("content", {}).items()]
+        inputs += [(parameter["name"], parameter.get("schema", {}))
+                   for parameter in map(operation.resolve, operation.parameters)]
+        for where, schema in inputs:
+            found += [(operation.operation_id, where, path)
+                      for path in _unbounded(operation, schema, [], frozenset())]
+    assert found == []
