@@ -132,7 +132,7 @@ def test_bad_notes_and_cancels_name_the_field(client):
 
 def test_a_cancel_racing_the_desks_move_leaves_exactly_one_applied():
     for _ in range(5):
-        case, _ = service.create(DEMO_PRINCIPAL, {"code": "0002-0000", "description": "d",
+        case = service.create(DEMO_PRINCIPAL, {"code": "0002-0000", "description": "d",
                                                   "primaryId": "p"})
         number = case.case_number
         results, errors = run_all(lambda act: act(), [
@@ -146,7 +146,7 @@ def test_a_cancel_racing_the_desks_move_leaves_exactly_one_applied():
 
 
 def test_twenty_concurrent_notes_are_all_kept():
-    case, _ = service.create(DEMO_PRINCIPAL, {"code": "0002-0000", "description": "d",
+    case = service.create(DEMO_PRINCIPAL, {"code": "0002-0000", "description": "d",
                                               "primaryId": "p"})
     results, errors = run_all(lambda n: service.add_note(
         DEMO_PRINCIPAL, case.case_number, {"text": f"note {n}"}), range(THREADS))

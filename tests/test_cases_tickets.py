@@ -5,6 +5,7 @@ from chalicelib.cases import service
 from chalicelib.cases.models import CaseAttachment
 from chalicelib.core import clients
 from chalicelib.core.config import settings
+from chalicelib.core.idempotency import Idempotency, create_once
 
 from .cases_client import (
     DEMO_PRINCIPAL,
@@ -138,8 +139,10 @@ def test_a_retried_create_with_its_idempotency_key_answers_the_first_ticket(clie
 
 
 def test_concurrent_retries_of_one_create_make_one_ticket(client):
-    results, errors = run_all(lambda _: service.create(DEMO_PRINCIPAL, ticket(), "burst"),
-                              range(THREADS))
+    key = Idempotency(DEMO_PRINCIPAL.client_id, "burst", "ticket", ticket())
+    results, errors = run_all(lambda _: create_once(
+        key, lambda number: service.find(DEMO_PRINCIPAL, number, consistent=True),
+        lambda: service.create(DEMO_PRINCIPAL, ticket(), key)), range(THREADS))
     assert errors == [None] * THREADS
     assert len({case.case_number for case, _ in results}) == 1
     assert sorted(new for _, new in results) == [False] * (THREADS - 1) + [True]

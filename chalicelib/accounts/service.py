@@ -8,6 +8,7 @@ from ..core import db, feeds, timestamps, tracking, unique_keys
 from ..core.config import settings
 from ..core.countries import is_country_code
 from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
+from ..core.idempotency import Idempotency
 from . import catalog, passwords
 from .models import Account, AccountFieldEntry, Comment, Phone
 
@@ -114,8 +115,10 @@ def _apply_details(account: Account, details: dict) -> None:
                                  for field in details.get("additional-fields", [])} or None
 
 
-def create_account(details: dict, identifier: str | None = None) -> Account:
-    """Create an account from a valid ``<account>`` document's data; 400 / 403 on refusal."""
+def create_account(details: dict, identifier: str | None = None,
+                   idempotency: Idempotency | None = None) -> Account:
+    """Create an account from a valid ``<account>`` document's data; 400 / 403 on refusal.
+    Written with ``idempotency``'s claim when there is one (``core.idempotency``)."""
     owner = details["owner"]
     errors: list[FieldError] = []
     if not passwords.is_strong(owner["password"], owner["email"]):
@@ -138,6 +141,9 @@ def create_account(details: dict, identifier: str | None = None) -> Account:
             tracking.add_to(transaction, account, Account.identifier.does_not_exist())
             transaction.save(key(_email_key(community, account.email), owner=account.identifier),
                              condition=key.key.does_not_exist())
+            if idempotency:
+                transaction.save(idempotency.claim(account.identifier),
+                                 condition=key.key.does_not_exist())
             if settings.account_limit:
                 transaction.update(key(ACTIVE_COUNTER), actions=[key.value.add(1)],
                                    condition=key.value.does_not_exist()

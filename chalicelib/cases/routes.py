@@ -1,32 +1,24 @@
 """``/support/v2/...``, as ``openapi/cases.yaml`` describes it."""
 from chalice import Blueprint, Response
 
-from ..core.errors import BadRequest, FieldError
+from ..core import idempotency
 from ..core.http import call_of, reply, route
 from . import attachments, lists, representation, service
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint(__name__)
-MAX_IDEMPOTENCY_KEY = 255
-
-
-def _idempotency_key(request) -> str | None:
-    key = request.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-        raise BadRequest(f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-                         [FieldError("Idempotency-Key", "invalid")])
-    return key
 
 
 @route(blueprint, "/tickets", "POST")
 def create_ticket():
-    request = blueprint.current_request
-    call = call_of(request)
-    case, new = service.create(call.principal, call.body, _idempotency_key(request))
-    headers = {"Location": f"{call.base_url}/support/v2/tickets/{case.case_number}"}
-    if not new:
-        headers["Idempotent-Replayed"] = "true"
+    call = call_of(blueprint.current_request)
+    key = idempotency.of(call, "ticket")
+    case, new = idempotency.create_once(
+        key, lambda number: service.find(call.principal, number, consistent=True),
+        lambda: service.create(call.principal, call.body, key))
+    headers = {"Location": f"{call.base_url}/support/v2/tickets/{case.case_number}",
+               **({} if new else idempotency.REPLAYED)}
     return Response(body=representation.created(case), status_code=200, headers=headers)
 
 

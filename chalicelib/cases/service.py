@@ -9,7 +9,6 @@ concurrent changes (a cancellation and an operator's move, say) exactly one is a
 the other is a 409. Notes are items of their own, written on the condition that the ticket
 is open at that moment, so concurrent notes never refuse each other.
 """
-import hashlib
 import json
 import re
 import secrets
@@ -23,6 +22,7 @@ from pynamodb.transactions import TransactWrite
 from ..accounts import service as accounts
 from ..core import auth, db, timestamps, unique_keys
 from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
+from ..core.idempotency import Idempotency
 from . import attachments, codes
 from .models import OPEN_STATUSES, Case, CaseNote, StatusChange
 
@@ -45,7 +45,6 @@ TRANSITIONS = {
     "CANCELLED": (),
 }
 REFERENCE_KIND = "case-reference"
-IDEMPOTENCY_KIND = "case-idempotency"
 _CASE_NUMBER = re.compile(r"^[0-9]{8}$")
 _ORDER_NUMBER = re.compile("^" + ORDER_PREFIX + r"([0-9]{8})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -137,24 +136,6 @@ def _occurred(body: dict) -> str | None:
     return timestamps.to_storage(timestamps.parse_input(body["occurredDateTime"]))
 
 
-def _fingerprint(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def _replayed(principal: auth.Principal, key: str, body: dict) -> Case | None:
-    """The ticket that an earlier create with Idempotency-Key ``key`` made, if any; 409 when
-    that create carried another body."""
-    owner = unique_keys.owner_of(IDEMPOTENCY_KIND, f"{principal.client_id}#{key}")
-    if owner is None:
-        return None
-    number, _, fingerprint = owner.partition(" ")
-    if fingerprint != _fingerprint(body):
-        raise Conflict(f"The Idempotency-Key {key} was used for another request (ticket "
-                       f"{number}).", [FieldError("Idempotency-Key", "taken")],
-                       code="EQ-4090004")
-    return Case.get(number, consistent_read=True)
-
-
 def _active_account(account_id: str):
     try:
         return accounts.get_active_account(account_id)
@@ -165,12 +146,10 @@ def _active_account(account_id: str):
 
 
 def create(principal: auth.Principal, body: dict,
-           idempotency_key: str | None = None) -> tuple[Case, bool]:
-    """A new ticket, SUBMITTED; (ticket, True). With an ``idempotency_key`` that an earlier
-    create of this client used: (that ticket, False)."""
+           idempotency: Idempotency | None = None) -> Case:
+    """A new ticket, SUBMITTED, written with ``idempotency``'s claim when there is one (see
+    ``core.idempotency.create_once``)."""
     account_id = acting_account(principal)
-    if idempotency_key and (earlier := _replayed(principal, idempotency_key, body)):
-        return earlier, False
     account = _active_account(account_id)
     contacts = _contacts(body.get("contacts", []))
     details, occurred = _details(body.get("details")), _occurred(body)
@@ -198,20 +177,16 @@ def create(principal: auth.Principal, body: dict,
                 transaction.save(key(unique_keys.claim_key(
                     REFERENCE_KIND, f"{account_id}#{reference}"), owner=number),
                     condition=key.key.does_not_exist())
-            if idempotency_key:
-                transaction.save(key(unique_keys.claim_key(
-                    IDEMPOTENCY_KIND, f"{principal.client_id}#{idempotency_key}"),
-                    owner=f"{number} {_fingerprint(body)}"), condition=key.key.does_not_exist())
+            if idempotency:
+                transaction.save(idempotency.claim(number), condition=key.key.does_not_exist())
     except TransactWriteError:
-        if idempotency_key and (earlier := _replayed(principal, idempotency_key, body)):
-            return earlier, False  # the same create, retried while the first was running
         holder = reference and unique_keys.owner_of(REFERENCE_KIND, f"{account_id}#{reference}")
         if holder:
             raise Conflict(f"Ticket {holder} of this account is open with customerReferenceId "
                            f"{reference}.", [FieldError("customerReferenceId", "taken")],
                            code="EQ-4090001") from None
         raise
-    return case, True
+    return case
 
 
 # -- changes ---------------------------------------------------------------------------------

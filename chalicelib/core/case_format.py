@@ -48,6 +48,8 @@ _BY_HINT = {"required": "EQ-4000001", "unknown": "EQ-4000003", "malformed": "EQ-
 _BY_STATUS = {401: "EQ-4010001", 403: "EQ-4030001", 404: "EQ-4040003", 405: "EQ-4050001",
               409: "EQ-4090003", 413: "EQ-4000005", 415: "EQ-4000006", 500: "EQ-5000001",
               503: "EQ-5030001"}
+#: The codes of errors that every API raises (core.idempotency), as this API numbers them.
+_BY_CODE = {"idempotency_key_reused": "EQ-4090004"}
 #: Statuses the vendor's clients do not expect, and the one they get instead.
 _STATUS = {413: 400, 415: 400}
 
@@ -64,8 +66,8 @@ def _entries(error: ApiError) -> list[dict]:
                        f"{field.xpath}: {field.hint}", error.message,
                        [{"property": field.xpath, "reason": field.hint, "value": None}])
                 for field in error.field_errors]
-    if error.code in CODES:
-        code = error.code
+    if error.code in CODES or error.code in _BY_CODE:
+        code = _BY_CODE.get(error.code, error.code)
     elif error.status == 400:
         code = "EQ-4000002"
     else:

@@ -15,7 +15,7 @@ from typing import Any
 from chalice import Response
 from lxml import etree
 
-from . import auth, case_format, crm, db, observability, spec, xml, xml_binding
+from . import auth, case_format, crm, db, idempotency, observability, spec, xml, xml_binding
 from .config import settings
 from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
@@ -76,9 +76,11 @@ def reply(data: Any, status: int = 200) -> Response:
     return Response(body=data, status_code=status)
 
 
-def created(ref: dict) -> Response:
-    """201 for a new resource: its reference, and its URL in ``Location`` as HTTP says."""
-    return Response(body=ref, status_code=201, headers={"Location": ref["ref"]})
+def created(ref: dict, replayed: bool = False) -> Response:
+    """201 for a new resource: its reference, and its URL in ``Location`` as HTTP says; a
+    create that an Idempotency-Key replays says so."""
+    return Response(body=ref, status_code=201, headers={
+        "Location": ref["ref"], **(idempotency.REPLAYED if replayed else {})})
 
 
 #: Where the service answers when nothing says otherwise (a test client, a bare local server).

@@ -4,7 +4,7 @@ A unique value (an external id, a login) is *claimed* by writing ``<kind>#<value
 condition that it does not exist yet, inside the same transaction as the record that uses it:
 two concurrent claimants can never both win, and there is no read-then-write window.
 """
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from .db import meta, shares_connection
@@ -20,6 +20,8 @@ class UniqueKey(Model):
     value = NumberAttribute(null=True)  # used by counters (see next_number)
     # A claim that lapses on this date (YYYY-MM-DD): from then on it may be claimed again.
     live_until = UnicodeAttribute(null=True)
+    # A claim that DynamoDB deletes after this time (an Idempotency-Key's, after 24 hours).
+    expires_at = TTLAttribute(null=True)
 
 
 def claim_key(kind: str, value: str) -> str:

@@ -149,7 +149,8 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
     path_params = request.uri_params or {}
     for name, value in path_params.items():
         path_params[name] = unquote(value)
-    sources = {"path": path_params, "query": request.query_params or {}}
+    sources = {"path": path_params, "query": request.query_params or {},
+               "header": request.headers or {}}  # chalice's headers ignore case
     declared = {(p["in"], p["name"]) for p in map(operation.resolve, operation.parameters)}
     declared |= {("query", name) for name in operation.credential_parameters()}
     errors = [FieldError(name, "unknown") for name in sources["query"]

@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from ..accounts import catalog, representation, service
-from ..core import feeds
+from ..core import feeds, idempotency
 from ..core.http import acknowledged, call_of, created, reply, route
 from ..property_relationships import service as relationships
 
@@ -37,7 +37,10 @@ def _ref(call, account, status=201):
 @route(blueprint, BASE, "POST")
 def create_customer():
     call = _call()
-    return created(representation.ref(service.create_account(call.body), call.base_url))
+    key = idempotency.of(call, "customer")
+    account, new = idempotency.create_once(key, service.get_account, lambda: (
+        service.create_account(call.body, idempotency=key)))
+    return created(representation.ref(account, call.base_url), replayed=not new)
 
 
 @route(blueprint, BASE, "GET")

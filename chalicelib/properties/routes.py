@@ -1,7 +1,7 @@
 """``/api/v1/properties``: one route per operation of ``openapi/properties.yaml``."""
 from chalice import Blueprint
 
-from ..core import feeds
+from ..core import feeds, idempotency
 from ..core.http import acknowledged, call_of, created, reply, route
 from . import representation, service
 
@@ -18,8 +18,10 @@ def _call():
 @route(blueprint, BASE, "POST")
 def create_property():
     call = _call()
-    record = service.create_property(call.body["name"], call.body["address"])
-    return created(representation.ref(record, call.base_url))
+    key = idempotency.of(call, "property")
+    record, new = idempotency.create_once(key, service.get_property, lambda: (
+        service.create_property(call.body["name"], call.body["address"], key)))
+    return created(representation.ref(record, call.base_url), replayed=not new)
 
 
 @route(blueprint, BASE, "GET")

@@ -2,6 +2,7 @@
 from ..core import feeds, timestamps, tracking, unique_keys
 from ..core.countries import is_country_code
 from ..core.errors import BadRequest, FieldError
+from ..core.idempotency import Idempotency
 from .models import Property
 
 __all__ = ["create_property", "get_property", "set_extid", "acknowledge", "list_properties",
@@ -11,7 +12,8 @@ LABEL = "property"
 EXTID_KIND = "property-extid"
 
 
-def create_property(name: str, address: dict) -> Property:
+def create_property(name: str, address: dict,
+                    idempotency: Idempotency | None = None) -> Property:
     code = address["country-name"]["code"]
     if not is_country_code(code):
         raise BadRequest("The property is not valid.",
@@ -21,7 +23,8 @@ def create_property(name: str, address: dict) -> Property:
                       address=address, creation_time=when, last_update_time=when)
     tracking.mark_changed(record, when)
     record.refresh_feeds()
-    tracking.save(record, Property.identifier.does_not_exist())
+    tracking.save(record, Property.identifier.does_not_exist(),
+                  [idempotency.claim(record.identifier)] if idempotency else [])
     return record
 
 

@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from ..accounts import service as accounts
-from ..core import feeds
+from ..core import feeds, idempotency
 from ..core.errors import ApiError
 from ..core.http import acknowledged, call_of, created, reply, route
 from ..properties import service as properties
@@ -32,9 +32,11 @@ def _one(call, record):
 def associate_property():
     call = _call()
     body = call.body
-    record = service.associate(body["account"]["identifier"], body["property"]["identifier"],
-                               body["relationship"], body.get("start-date"))
-    return created(representation.ref(record, call.base_url))
+    key = idempotency.of(call, "property-relationship")
+    record, new = idempotency.create_once(key, service.get_relationship, lambda: (
+        service.associate(body["account"]["identifier"], body["property"]["identifier"],
+                          body["relationship"], body.get("start-date"), key)))
+    return created(representation.ref(record, call.base_url), replayed=not new)
 
 
 @route(blueprint, BASE, "GET")

@@ -7,6 +7,7 @@ from pynamodb.transactions import TransactWrite
 from ..accounts import service as accounts
 from ..core import db, feeds, timestamps, tracking, unique_keys
 from ..core.errors import BadRequest, Conflict, FieldError
+from ..core.idempotency import Idempotency
 from ..properties import service as properties
 from .models import PropertyRelationship
 
@@ -22,9 +23,10 @@ def _active_key(account: str, property_identifier: str, kind: str) -> str:
     return unique_keys.claim_key(ACTIVE_KIND, f"{account}#{property_identifier}#{kind}")
 
 
-def associate(account_id: str, property_id: str, kind: str,
-              start_date: str | None) -> PropertyRelationship:
-    """Relate an account to a property; 409 while the same relationship is live."""
+def associate(account_id: str, property_id: str, kind: str, start_date: str | None,
+              idempotency: Idempotency | None = None) -> PropertyRelationship:
+    """Relate an account to a property; 409 while the same relationship is live. Written
+    with ``idempotency``'s claim when there is one (``core.idempotency.create_once``)."""
     if start_date is not None:
         try:
             date.fromisoformat(start_date)
@@ -57,7 +59,12 @@ def associate(account_id: str, property_id: str, kind: str,
                 # free, or held by a relationship that has ended by today
                 transaction.save(claim, condition=key.key.does_not_exist()
                                  | (key.live_until <= today))
+                if idempotency:
+                    transaction.save(idempotency.claim(record.identifier),
+                                     condition=key.key.does_not_exist())
         except TransactWriteError:
+            if idempotency and idempotency.earlier() is not None:  # made meanwhile: no retry
+                raise Conflict(f"A create with {idempotency.key} made it meanwhile.") from None
             holder = _live_holder(claim.key, today)
             if holder is not None:
                 raise Conflict(f"Account {account.identifier} already holds a live {kind} "

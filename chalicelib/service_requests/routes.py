@@ -1,7 +1,7 @@
 """``/crmapi/rest/v2/...``, as ``openapi/service_requests.yaml`` describes it."""
 from chalice import Blueprint, Response
 
-from ..core import auth, crm
+from ..core import auth, crm, idempotency
 from ..core.config import settings
 from ..core.errors import ApiError
 from ..core.http import call_of, reply, route
@@ -119,9 +119,15 @@ def list_users():
 
 @route(blueprint, "/service_requests/create", "POST")
 def create_service_request():
-    body = call_of(blueprint.current_request).body
-    request = service.create(body)
-    return reply(crm.ok(representation.represent([request], body.get("fields_set"))[0]))
+    call = call_of(blueprint.current_request)
+    body = call.body  # a retry after a new login carries another token: the same create
+    key = idempotency.of(call, "service-request",
+                         {field: value for field, value in body.items() if field != "token"})
+    request, new = idempotency.create_once(key, lambda number: service.find(
+        {"number": number}), lambda: service.create(body, key))
+    answer = reply(crm.ok(representation.represent([request], body.get("fields_set"))[0]))
+    answer.headers.update({} if new else idempotency.REPLAYED)
+    return answer
 
 
 @route(blueprint, "/service_requests/show", "GET")

@@ -4,11 +4,13 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
 from ..core import db, timestamps, unique_keys
 from ..core.errors import ApiError, BadRequest, FieldError, NotFound
+from ..core.idempotency import Idempotency
 from . import configuration
 from .models import ServiceRequest
 
@@ -156,7 +158,9 @@ def _require_a_channel(request_type, body: dict) -> None:
                          [FieldError(field, "required") for field in channels])
 
 
-def create(body: dict) -> ServiceRequest:
+def create(body: dict, idempotency: Idempotency | None = None) -> ServiceRequest:
+    """A new PENDING request; written with ``idempotency``'s claim when there is one
+    (``core.idempotency.create_once``)."""
     request_type = configuration.resolve("type", body["type_identifier"], "type_identifier")
     account = accounts_receivable(body["accounts_receivable_identifier"])
     contact = caller_of(account, body.get("contact_information_identifier"))
@@ -196,8 +200,12 @@ def create(body: dict) -> ServiceRequest:
         **references)
     request.refresh_list_keys()
     try:
-        request.save(condition=ServiceRequest.number.does_not_exist())
-    except PutError as error:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.save(request, condition=ServiceRequest.number.does_not_exist())
+            if idempotency:
+                transaction.save(idempotency.claim(request.number),
+                                 condition=unique_keys.UniqueKey.key.does_not_exist())
+    except TransactWriteError as error:
         if db.is_conditional_failure(error):  # a number taken twice: never by the counter
             raise ApiError("The service request number is taken; retry.", status=409) from None
         raise

@@ -5,7 +5,7 @@ input against the spec before a view runs, and encodes the plain data a view ret
 """
 from chalice import Blueprint
 
-from ..core import feeds
+from ..core import feeds, idempotency
 from ..core.http import acknowledged, call_of, created, reply, route
 from . import representation, service
 
@@ -38,11 +38,12 @@ def _raise(call):
                 for name, element in (("sub_topic", "sub-topic"),
                                       ("property_identifier", "property"),
                                       ("purchased_product_offer", "purchased-product-offer"))}
-    request = service.raise_request(
+    key = idempotency.of(call, "support-request")
+    request, new = idempotency.create_once(key, service.get_request, lambda: service.raise_request(
         body["account"]["identifier"], body["topic"]["identifier"], body["summary"],
         description=body.get("description"), email=body.get("email"),
-        creator=body.get("creator"), extid=body.get("extid"), **optional)
-    return created(representation.ref(request, call.base_url))
+        creator=body.get("creator"), extid=body.get("extid"), idempotency=key, **optional))
+    return created(representation.ref(request, call.base_url), replayed=not new)
 
 
 def _update(call, identifier=None, extid=None):

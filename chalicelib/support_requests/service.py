@@ -4,6 +4,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..accounts import service as accounts
 from ..core import feeds, timestamps, tracking, unique_keys
 from ..core.errors import Conflict, FieldError, NotFound
+from ..core.idempotency import Idempotency
 from ..properties import service as properties
 from .models import TERMINAL_STATES, SupportRequest, Topic, Update, entry_key
 
@@ -41,9 +42,10 @@ def add_topic(identifier: str, extid: str | None = None, sub_topics=()) -> Topic
 def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: str | None = None,
                   description: str | None = None, email: str | None = None,
                   creator: str | None = None, property_identifier: str | None = None,
-                  purchased_product_offer: str | None = None,
-                  extid: str | None = None) -> SupportRequest:
-    """Raise a NEW request for an existing account; 404/400 name what was wrong."""
+                  purchased_product_offer: str | None = None, extid: str | None = None,
+                  idempotency: Idempotency | None = None) -> SupportRequest:
+    """Raise a NEW request for an existing account; 404/400 name what was wrong. Written with
+    ``idempotency``'s claim when there is one (``core.idempotency.create_once``)."""
     account = accounts.get_active_account(account_id, "/support-request/account/@identifier")
     topic = get_topic(topic_id)
     if property_identifier is not None:
@@ -68,6 +70,7 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
     request.refresh_feeds()
     claims = [unique_keys.UniqueKey(unique_keys.claim_key(EXTID_KIND, extid),
                                     owner=request.identifier)] if extid else []
+    claims += [idempotency.claim(request.identifier)] if idempotency else []
     try:
         tracking.save(request, SupportRequest.identifier.does_not_exist(), claims)
     except TransactWriteError:
