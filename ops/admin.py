@@ -46,7 +46,7 @@ LIFECYCLE_COMMANDS = {
 
 def _lifecycle(args) -> str:
     """Run one client lifecycle command; what it prints."""
-    from chalicelib.core import client_admin
+    from . import client_admin  # after main() has pointed the models at their tables
     client_id = args.client_id
     if args.command == "rotate-secret":
         secret = client_admin.rotate_secret(client_id, args.grace_hours)

@@ -1,14 +1,15 @@
 """What an operator does to an API client (``python -m ops.admin``): rotate its secret with a
 grace period, disable, enable or delete it, and end every live token it holds, in every API
-(bearer tokens and CRM login tokens alike). Never on a request path: ending tokens reads the
-small tokens table whole, with a consistent Scan."""
+(bearer tokens and CRM login tokens alike). Not deployed, and never on a request path: ending
+tokens reads the small tokens table whole, with a consistent Scan (an index would be
+eventually consistent, and could miss a token written a moment before)."""
 import secrets
 import time
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from .auth import AccessToken, ApiClient, digest_of
-from .db import is_conditional_failure
+from chalicelib.core.auth import AccessToken, ApiClient, digest_of
+from chalicelib.core.db import is_conditional_failure
 
 __all__ = ["rotate_secret", "set_disabled", "delete_client", "revoke_tokens"]
 
