@@ -1,6 +1,7 @@
 """Idempotency-Key on the create of every API: a retry with the same key and body answers the
 first record (Idempotent-Replayed: true) and makes no second one; the same key with another
 body is a 409 in the API's format; a key lives 24 hours."""
+import hashlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -99,7 +100,7 @@ def test_a_key_is_kept_24_hours_then_dynamodb_forgets_it(api):
     api.post_xml("/api/v1/requests", REQUEST.format(summary="x"),
                  headers={"Idempotency-Key": "ttl-1"})
     [claim] = [item for item in UniqueKey.scan() if item.key.startswith("idempotency#")]
-    assert claim.key == "idempotency#demo#ttl-1"
+    assert claim.key == "idempotency#" + hashlib.sha256(b'["demo", "ttl-1"]').hexdigest()
     assert 24 * 3600 - 60 < claim.expires_at.timestamp() - time.time() <= 24 * 3600
     assert UniqueKey.Meta.table_name and UniqueKey._ttl_attribute().attr_name == "expires_at"
 
@@ -123,3 +124,13 @@ def test_concurrent_creates_with_one_key_make_one_record(api):
     assert len({request.identifier for request, _ in results}) == 1
     assert sorted(new for _, new in results) == [False] * 7 + [True]
     assert len(api.get("/api/v1/requests").xml) == 1
+
+
+def test_no_two_clients_keys_share_a_claim_whatever_they_hold():
+    """Joined with a separator, client "demo" with key "x#k" and client "demo#x" with key "k"
+    named one claim, and a replay could answer another account's record."""
+    body = {"summary": "x"}
+    assert idempotency.Idempotency("demo", "x#k", "ticket", body).value != \
+        idempotency.Idempotency("demo#x", "k", "ticket", body).value
+    assert idempotency.Idempotency("demo", "k", "ticket", body).value == \
+        idempotency.Idempotency("demo", "k", "ticket", body).value

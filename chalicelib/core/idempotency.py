@@ -2,10 +2,12 @@
 same key and body gets the first record again (``Idempotent-Replayed: true``) instead of a
 second one; the same key with another body is a 409 (code ``idempotency_key_reused``).
 
-A key is a unique-key claim of ``<client>#<key>``, written in the same transaction as the
-record it made (so of two concurrent creates with one key, one makes the record and the other
-finds it), holding the record's identifier and a digest of the body. DynamoDB deletes it 24
-hours later (TTL), as Stripe forgets its keys, and the key may then be used again.
+A key is a unique-key claim named by a digest of the pair (client, key), so that no two
+clients' keys can ever share a claim, whatever characters their ids and keys hold. It is
+written in the same transaction as the record it made (so of two concurrent creates with one
+key, one makes the record and the other finds it), and holds the record's identifier and a
+digest of the body and of the operation. DynamoDB deletes it 24 hours later (TTL), as Stripe
+forgets its keys, and the key may then be used again.
 """
 import hashlib
 import json
@@ -30,7 +32,7 @@ class Idempotency:
 
     def __init__(self, client_id: str, key: str, operation: str, body: Any) -> None:
         self.key = key
-        self.value = f"{client_id}#{key}"
+        self.value = hashlib.sha256(json.dumps([client_id, key]).encode("utf-8")).hexdigest()
         self.fingerprint = hashlib.sha256(json.dumps([operation, body], sort_keys=True,
                                                      default=str).encode("utf-8")).hexdigest()
 
