@@ -1,7 +1,8 @@
 """Operator commands: tables, API clients, topics.
 
     python -m ops.admin create-tables
-    python -m ops.admin create-client NAME --scopes requests,customers [--id ID] [--account A]
+    python -m ops.admin create-client NAME --scopes requests,customers [--id ID [--replace]]
+        [--account A]
     python -m ops.admin bind-account CLIENT_ID ACCOUNT   (or --none: act for no account)
     python -m ops.admin list-clients                     (state and last day of use too)
     python -m ops.admin rotate-secret CLIENT_ID [--grace-hours N]   (prints the new secret once)
@@ -83,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     create = commands.add_parser("create-client", help="create an API client; prints its secret")
     create.add_argument("name")
     create.add_argument("--scopes", default="", help="comma-separated: " + ",".join(auth.SCOPES))
-    create.add_argument("--id", dest="client_id")
+    create.add_argument("--id", dest="client_id", help="1 to 128 of A-Z a-z 0-9 . _ -")
+    create.add_argument("--replace", action="store_true",
+                        help="replace the client that has this id (its secret, scopes, account)")
     create.add_argument("--account", help="the customer account (identifier) it acts for in "
                                           "the Case Management API")
     bind = commands.add_parser("bind-account", help="set the customer account a client acts "
@@ -137,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.account:
                 _check_account(args.account, parser)
             client_id, secret = auth.create_client(args.name, scopes, args.client_id,
+                                                   replace=args.replace,
                                                    account=args.account)
         except ValueError as error:
             parser.error(str(error))

@@ -64,3 +64,25 @@ def test_a_client_bound_to_an_account_works_that_accounts_tickets_only(api, caps
     assert "desk-app\tDesk app\tcases\t01234574" in capsys.readouterr().out
     assert admin.main(["bind-account", "desk-app", "--none"]) == 0
     assert CaseClient(api, "desk-app", secret).get(number).status == 403
+
+
+def test_an_existing_client_id_is_refused_unless_replace_is_said(api, capsys):
+    """One slip (--id of another tenant's client, or the desk's) would rebind it silently."""
+    with pytest.raises(SystemExit) as exit_:
+        admin.main(["create-client", "Slip", "--scopes", "cases-operator", "--id", "demo"])
+    assert exit_.value.code == 2
+    assert "API client demo exists (--replace replaces it)" in capsys.readouterr().err
+    assert api.get("/api/v1/requests", auth=basic("demo", "demo-secret")).status == 200
+    assert admin.main(["create-client", "Replaced", "--scopes", "requests", "--id", "demo",
+                       "--replace"]) == 0
+    secret = re.search(r"secret:\s+(\S+)", capsys.readouterr().out).group(1)
+    assert api.get("/api/v1/requests", auth=basic("demo", "demo-secret")).status == 401
+    assert api.get("/api/v1/requests", auth=basic("demo", secret)).status == 200
+
+
+@pytest.mark.parametrize("client_id", ["demo#x", "with space", "x" * 129, "naïve", ""])
+def test_a_client_id_is_made_of_plain_characters(capsys, client_id):
+    with pytest.raises(SystemExit) as exit_:
+        admin.main(["create-client", "Odd", "--scopes", "requests", "--id", client_id])
+    assert exit_.value.code == 2
+    assert "a client id is 1 to 128 of A-Z a-z 0-9 . _ -" in capsys.readouterr().err

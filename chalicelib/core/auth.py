@@ -6,6 +6,7 @@ store as a slow hash and costs microseconds per request instead of tens of milli
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from datetime import timedelta
@@ -17,7 +18,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -33,6 +34,8 @@ __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authentica
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
           "cases-operator")
 _MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
+#: What a new client's id may be made of (an operator's --id).
+CLIENT_ID = re.compile(f"[A-Za-z0-9._-]{{1,{_MAX_CLIENT_ID}}}")
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="servicedesk", Bearer realm="servicedesk"'}
 
 
@@ -95,15 +98,26 @@ def digest_of(secret: str) -> str:
 
 
 def create_client(name: str, scopes, client_id: str | None = None,
-                  secret: str | None = None, account: str | None = None) -> tuple[str, str]:
-    """Store a new client and return (client_id, secret); the secret is not kept."""
+                  secret: str | None = None, account: str | None = None,
+                  replace: bool = False) -> tuple[str, str]:
+    """Store a new client and return (client_id, secret); the secret is not kept. An id that
+    a client has already is refused unless ``replace`` (one slip would otherwise rebind a
+    tenant's integration, or make it the desk)."""
     unknown = set(scopes) - set(SCOPES)
     if unknown:
         raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}")
+    if client_id is not None and not CLIENT_ID.fullmatch(client_id):
+        raise ValueError(f"a client id is 1 to {_MAX_CLIENT_ID} of A-Z a-z 0-9 . _ -")
     client_id = client_id or "client-" + secrets.token_hex(8)
     secret = secret or secrets.token_urlsafe(32)
-    ApiClient(client_id, name=name, scopes=set(scopes) or None,
-              secret_digest=digest_of(secret), account=account).save()
+    try:
+        ApiClient(client_id, name=name, scopes=set(scopes) or None,
+                  secret_digest=digest_of(secret), account=account).save(
+            condition=None if replace else ApiClient.client_id.does_not_exist())
+    except PutError as error:
+        if is_conditional_failure(error):
+            raise ValueError(f"API client {client_id} exists (--replace replaces it)") from None
+        raise
     return client_id, secret
 
 
