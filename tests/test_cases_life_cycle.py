@@ -60,6 +60,12 @@ def test_internal_notes_are_the_desks_only(client, operator):
     assert seen == ["We are on it", "Thanks"]
     assert [n["text"] for n in operator.get(number).data["otherDetails"]["notes"]] == [
         "Customer sounds upset", "We are on it", "Thanks"]
+    # a customer's client may not write one (it could never read it back)
+    refused = client.note(number, "Psst", visibility="INTERNAL")
+    assert refused.status == 403 and codes(refused) == ["EQ-4030003"]
+    assert refused.data[0]["additionalInfo"][0]["property"] == "visibility"
+    assert [n["text"] for n in operator.get(number).data["otherDetails"]["notes"]] == [
+        "Customer sounds upset", "We are on it", "Thanks"]
     other = client.get(number).data["otherDetails"]
     assert other["updatedByFullName"] == "Demo client"
 

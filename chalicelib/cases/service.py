@@ -208,9 +208,13 @@ def _status_rule(case: Case, action: str) -> Conflict:
 
 
 def add_note(principal: auth.Principal, identifier: str, body: dict) -> tuple[Case, CaseNote]:
+    visibility = body.get("visibility", "EXTERNAL")
+    if visibility == "INTERNAL" and not is_operator(principal):
+        raise Forbidden("INTERNAL notes are the desk's: this client writes EXTERNAL ones.",
+                        [FieldError("visibility", "invalid")], code="EQ-4030003",
+                        reason="missing_scope", claimed_client=principal.client_id)
     case = find(principal, identifier)
     files = attachments.referenced(body.get("attachments", []), case.account, "attachments")
-    visibility = body.get("visibility", "EXTERNAL")
     if case.status not in OPEN_STATUSES:
         raise _status_rule(case, "given notes")
     note = _new_note(case, principal, body["text"], visibility, files)
