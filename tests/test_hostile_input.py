@@ -44,3 +44,19 @@ def test_an_element_in_place_of_an_attribute_is_refused(api):
     assert answer.status == 400
     assert answer.field_errors == [("/property/address/country-name/code", "invalid")]
     assert api.get("/api/v1/properties").data == {}
+
+
+def test_offsets_past_ten_thousand_are_refused_saying_so(api):
+    """An offset page reads offset + limit items: 100,000 let one call read 100,100."""
+    for path in ("/api/v1/requests", "/api/v1/customers", "/api/v1/properties",
+                 "/api/v1/property-relationship"):
+        assert api.get(f"{path}?offset=10000").status == 200, path
+        refused = api.get(f"{path}?offset=10001")
+        assert refused.status == 400 and refused.field_errors == [("offset", "too-large")]
+        assert refused.message == "Invalid parameter(s): offset (at most 10000)"
+    from .test_crm_authentication import login
+    token = login(api).data["data"]["token"]
+    crm = api.get("/crmapi/rest/v2/service_requests/list?accounts_receivable_identifier="
+                  f"number=01234574&offset=10001&token={token}", auth=None)
+    assert crm.data["status"] == {"code": "INVALID_PARAMETER", "description": None,
+                                  "message": "Invalid parameter(s): offset (at most 10000)"}

@@ -174,7 +174,8 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
             continue
         value = _coerce(values[0], schema)
         if _problems(operation, schema, value, "parameter " + name):
-            errors.append(FieldError(name, "invalid"))
+            errors.append(FieldError(name, "too-large" if _above_maximum(value, schema)
+                                     else "invalid"))
         elif schema.get("x-timestamp"):
             try:
                 params[name] = timestamps.parse_input(value)
@@ -183,8 +184,19 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
         else:
             params[name] = value
     if errors:
-        raise BadRequest("Invalid parameter(s): " + ", ".join(e.xpath for e in errors), errors)
+        raise BadRequest("Invalid parameter(s): " + ", ".join(
+            f"{e.xpath} (at most {_maximum(operation, e.xpath)})" if e.hint == "too-large"
+            else e.xpath for e in errors), errors)
     return params
+
+
+def _above_maximum(value: Any, schema: dict) -> bool:
+    return isinstance(value, int) and "maximum" in schema and value > schema["maximum"]
+
+
+def _maximum(operation: Operation, name: str) -> Any:
+    return next(operation.resolve(p.get("schema", {})).get("maximum")
+                for p in map(operation.resolve, operation.parameters) if p["name"] == name)
 
 
 def _body(operation: Operation, request: Any) -> Any:
