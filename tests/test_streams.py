@@ -55,6 +55,17 @@ def test_email_has_plain_text_and_escaped_html(api, streams):
     assert email["subject"].endswith("<b>bold</b> & co")
 
 
+def test_line_breaks_of_a_summary_never_reach_a_mail_header(api, streams):
+    """A summary is text of many lines; a subject is one header line: CR/LF would start a
+    header of the client's choosing (Bcc:)."""
+    identifier = api.raise_request("Broken&#13;\nBcc: list@example.org&#x2028;x\tend")
+    api.update(identifier, "<state>PROBLEM</state>")
+    streams.drain()
+    [email] = emails_to("joe.banks@example.net")
+    assert email["subject"].endswith(": Broken Bcc: list@example.org x end")
+    assert not any(char in email["subject"] for char in "\r\n\t\u2028")
+
+
 def test_assignment_that_moves_new_to_in_progress_sends_an_email(api, streams):
     identifier = api.raise_request()
     api.update(identifier, "<assignee>Jenny Bujold</assignee>")

@@ -7,6 +7,7 @@ and raises, so the stream record is retried; a worker that died mid-send leaves 
 expires, after which a retry may send. DynamoDB deletes a marker 30 days after its e-mail:
 stream records live 24 hours, so nothing can replay it by then.
 """
+import re
 import time
 from datetime import timedelta
 
@@ -39,9 +40,24 @@ class SentEmail(Model):
     expires_at = TTLAttribute(null=True)  # the history table's TTL; history entries have none
 
 
+# Control characters (C0, DEL, C1) and Unicode's line and paragraph separators: in a header
+# they would end it (CR/LF from a support request's summary reached the subject).
+_NOT_IN_HEADERS = re.compile("[\u0000-\u001f\u007f-\u009f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """``value`` fit for one line of a mail header: each run of control characters is one
+    space."""
+    return _NOT_IN_HEADERS.sub(" ", value).strip()
+
+
 class Email:
+    """One message to one address; the subject and the address, which become headers, carry
+    no control characters."""
+
     def __init__(self, to: str, subject: str, text: str, html: str) -> None:
-        self.to, self.subject, self.text, self.html = to, subject, text, html
+        self.to, self.subject = header_text(to), header_text(subject)
+        self.text, self.html = text, html
 
 
 class EmailInFlight(Exception):
