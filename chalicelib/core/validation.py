@@ -155,6 +155,7 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
     declared |= {("query", name) for name in operation.credential_parameters()}
     errors = [FieldError(name, "unknown") for name in sources["query"]
               if ("query", name) not in declared]
+    caps: dict[str, int] = {}  # parameters past their maximum, and that maximum
     params: dict[str, Any] = {}
     for parameter in map(operation.resolve, operation.parameters):
         name, schema = parameter["name"], operation.resolve(parameter.get("schema", {}))
@@ -174,8 +175,9 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
             continue
         value = _coerce(values[0], schema)
         if _problems(operation, schema, value, "parameter " + name):
-            errors.append(FieldError(name, "too-large" if _above_maximum(value, schema)
-                                     else "invalid"))
+            errors.append(FieldError(name, "invalid"))
+            if isinstance(value, int) and value > schema.get("maximum", value):
+                caps[name] = schema["maximum"]
         elif schema.get("x-timestamp"):
             try:
                 params[name] = timestamps.parse_input(value)
@@ -183,20 +185,11 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
                 errors.append(FieldError(name, "invalid"))
         else:
             params[name] = value
-    if errors:
+    if errors:  # a number past its maximum says the maximum (offset: at most 10000)
         raise BadRequest("Invalid parameter(s): " + ", ".join(
-            f"{e.xpath} (at most {_maximum(operation, e.xpath)})" if e.hint == "too-large"
-            else e.xpath for e in errors), errors)
+            f"{e.xpath} (at most {caps[e.xpath]})" if e.xpath in caps else e.xpath
+            for e in errors), errors)
     return params
-
-
-def _above_maximum(value: Any, schema: dict) -> bool:
-    return isinstance(value, int) and "maximum" in schema and value > schema["maximum"]
-
-
-def _maximum(operation: Operation, name: str) -> Any:
-    return next(operation.resolve(p.get("schema", {})).get("maximum")
-                for p in map(operation.resolve, operation.parameters) if p["name"] == name)
 
 
 def _body(operation: Operation, request: Any) -> Any:
