@@ -226,3 +226,32 @@ def test_xml_with_a_charset_parameter_is_accepted(api):
 
 def test_an_absurdly_long_client_id_gets_401_not_an_error(api):
     assert api.get(LIST, auth=basic("c" * 5000, "secret")).status == 401
+
+
+def test_reads_that_must_see_the_last_write_are_strongly_consistent(api, monkeypatch):
+    """Credentials (a released token, a rotated or disabled secret stop at once) and a ticket
+    just created, its notes and its files: DynamoDB's eventually consistent reads may miss a
+    write of the last second (moto never does, so the calls themselves are read)."""
+    import botocore.client
+
+    from .cases_client import customer
+    client = customer(api)
+    reads = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def spied(self, operation, params):
+        if operation in ("GetItem", "Query"):
+            reads.append((params["TableName"], params.get("IndexName"),
+                          params.get("ConsistentRead", False)))
+        return original(self, operation, params)
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spied)
+    assert api.get(LIST).status == 200  # HTTP Basic: the client
+    number = client.new_ticket()
+    assert client.get(number).status == 200  # the token, the ticket and its notes
+    uploaded = client.upload("log.txt", b"x")
+    assert client.call("GET", f"/attachments/{uploaded.data['id']}").status == 200
+    wanted = {"servicedesk-api-clients", "servicedesk-access-tokens", "servicedesk-cases",
+              "servicedesk-case-notes", "servicedesk-case-attachments"}
+    assert {table for table, index, _ in reads if index is None} >= wanted
+    assert [(table, consistent) for table, index, consistent in reads
+            if table in wanted and index is None and not consistent] == []

@@ -84,7 +84,7 @@ def _arrived(attachment: CaseAttachment) -> bool:
 def find(attachment_id: str, account: str | None) -> CaseAttachment:
     """The uploaded file ``attachment_id`` of ``account`` (None: of any account), else 404."""
     try:
-        attachment = CaseAttachment.get(attachment_id)
+        attachment = CaseAttachment.get(attachment_id, consistent_read=True)  # just uploaded
     except CaseAttachment.DoesNotExist:
         attachment = None
     if attachment is None or (account is not None and attachment.account != account):

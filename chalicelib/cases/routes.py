@@ -15,7 +15,7 @@ def create_ticket():
     call = call_of(blueprint.current_request)
     key = idempotency.of(call, "ticket")
     case, new = idempotency.create_once(
-        key, lambda number: service.find(call.principal, number, consistent=True),
+        key, lambda number: service.find(call.principal, number),
         lambda: service.create(call.principal, call.body, key))
     headers = {"Location": f"{call.base_url}/support/v2/tickets/{case.case_number}",
                **({} if new else idempotency.REPLAYED)}

@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
 from ..core import auth, db, timestamps, unique_keys
+from ..core.email_address import is_email
 from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
 from ..core.idempotency import Idempotency
 from . import attachments, codes
@@ -47,7 +48,6 @@ TRANSITIONS = {
 REFERENCE_KIND = "case-reference"
 _CASE_NUMBER = re.compile(r"^[0-9]{8}$")
 _ORDER_NUMBER = re.compile("^" + ORDER_PREFIX + r"([0-9]{8})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
 
 
@@ -83,12 +83,13 @@ def _case_number_of(identifier: str) -> str | None:
     return match.group(1) if match else None
 
 
-def find(principal: auth.Principal, identifier: str, consistent: bool = False) -> Case:
-    """The ticket with case or order number ``identifier`` that ``principal`` may see."""
+def find(principal: auth.Principal, identifier: str) -> Case:
+    """The ticket with case or order number ``identifier`` that ``principal`` may see, as
+    its last write left it (a ticket just created answers at its own Location)."""
     account = tenant(principal)
     number = _case_number_of(identifier)
     try:
-        case = Case.get(number, consistent_read=consistent) if number else None
+        case = Case.get(number, consistent_read=True) if number else None
     except Case.DoesNotExist:
         case = None
     if case is None or (account is not None and case.account != account):
@@ -98,7 +99,7 @@ def find(principal: auth.Principal, identifier: str, consistent: bool = False) -
 
 def notes_of(case: Case, principal: auth.Principal) -> list[CaseNote]:
     """The notes of ``case`` that ``principal`` may read (INTERNAL ones: operators only)."""
-    notes = CaseNote.query(case.case_number)
+    notes = CaseNote.query(case.case_number, consistent_read=True)  # a note just added too
     return [note for note in notes if note.visibility == "EXTERNAL" or is_operator(principal)]
 
 
@@ -110,8 +111,8 @@ def _contacts(contacts: list[dict]) -> list[dict]:
     problems = []
     for i, contact in enumerate(contacts):
         for j, detail in enumerate(contact.get("details", [])):
-            pattern = _EMAIL if detail["type"] == "EMAIL" else _PHONE
-            if not pattern.match(detail["value"]):
+            valid = (is_email if detail["type"] == "EMAIL" else _PHONE.fullmatch)
+            if not valid(detail["value"]):
                 problems.append(FieldError(f"contacts/{i}/details/{j}/value", "invalid"))
     if problems:
         raise BadRequest("Contact detail(s) that are not an e-mail address or a phone number "
@@ -225,7 +226,7 @@ def add_note(principal: auth.Principal, identifier: str, body: dict) -> tuple[Ca
             transaction.save(note, condition=CaseNote.note_id.does_not_exist())
     except TransactWriteError as error:
         if db.is_conditional_failure(error):  # closed or cancelled meanwhile
-            raise _status_rule(find(principal, identifier, consistent=True),
+            raise _status_rule(find(principal, identifier),
                                "given notes") from None
         raise
     return case, note
@@ -234,7 +235,7 @@ def add_note(principal: auth.Principal, identifier: str, body: dict) -> tuple[Ca
 def _change_status(principal: auth.Principal, identifier: str, status: str,
                    allowed: Callable[[str], bool], action: str, text: str | None,
                    visibility: str) -> tuple[Case, CaseNote | None]:
-    case = find(principal, identifier, consistent=True)
+    case = find(principal, identifier)
     if not allowed(case.status):
         raise _status_rule(case, action)
     note = _new_note(case, principal, text, visibility, [], with_status=status) if text else None

@@ -144,7 +144,9 @@ def basic_client(credentials: str) -> Principal:
 def verify_client(client_id: str, secret: str, scheme: str = "basic") -> Principal:
     """The API client ``client_id`` if ``secret`` is its secret, else 401."""
     try:
-        client = ApiClient.get(client_id) if 0 < len(client_id) <= _MAX_CLIENT_ID else None
+        # strongly consistent: a rotated or disabled secret stops at once, not a moment later
+        client = (ApiClient.get(client_id, consistent_read=True)
+                  if 0 < len(client_id) <= _MAX_CLIENT_ID else None)
     except ApiClient.DoesNotExist:
         client = None
     if client is None or not client.takes(secret):
@@ -174,7 +176,7 @@ def _note_use(client: ApiClient) -> None:
 
 def _bearer(token: str, scheme: str = "oauth2") -> Principal:
     try:
-        stored = AccessToken.get(digest_of(token))
+        stored = AccessToken.get(digest_of(token), consistent_read=True)  # released: ended
     except AccessToken.DoesNotExist:
         stored = None
     if stored is None or stored.expires_at.timestamp() <= time.time():
