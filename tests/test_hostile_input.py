@@ -60,3 +60,38 @@ def test_offsets_past_ten_thousand_are_refused_saying_so(api):
                   f"number=01234574&offset=10001&token={token}", auth=None)
     assert crm.data["status"] == {"code": "INVALID_PARAMETER", "description": None,
                                   "message": "Invalid parameter(s): offset (at most 10000)"}
+
+
+def test_a_lone_surrogate_is_a_malformed_body_and_tells_nothing_of_who_exists(api):
+    """It answered 500 without credentials (UTF-8 cannot write it), and on a token endpoint
+    500 for a known client id but 401 for an unknown one: an oracle for client ids."""
+    import base64
+    import json
+    surrogate = '"\\ud800"'
+    crm = api.request("POST", "/crmapi/rest/v2/service_requests/create",
+                      f'{{"token": {surrogate}}}', auth=None,
+                      headers={"Content-Type": "application/json"})
+    assert (crm.status, crm.data["status"]["code"]) == (200, "INVALID_PARAMETER")
+    answers = []
+    for client_id in ("demo", "nobody"):
+        for body, media_type in ((f'{{"client_id": "{client_id}", "client_secret": '
+                                  f'{surrogate}}}', "application/json"),
+                                 (f"client_id={client_id}&client_secret=%ED%A0%80",
+                                  "application/x-www-form-urlencoded")):
+            answer = api.request("POST", "/oauth2/v1/token", body, auth=None,
+                                 headers={"Content-Type": media_type})
+            answers.append((answer.status, answer.data["error_code"]))
+        raw = base64.b64encode(f"{client_id}:".encode() + b"\xed\xa0\x80").decode()
+        basic = api.get("/api/v1/requests", auth={"Authorization": f"Basic {raw}"})
+        answers.append((basic.status, basic.message))
+    assert answers[:3] == answers[3:]  # the same for a known and an unknown client
+    assert answers[0] == (400, "invalid_request") and answers[2][0] == 401
+    from .cases_client import customer, ticket
+    client = customer(api)
+    described = client.call("POST", "/tickets", json.dumps(ticket())[:-1]
+                            + ', "secondaryId": "\\udfff"}')
+    assert described.status == 400
+    named = client.call("POST", "/attachments/uploads", '{"name": "\\ud83d.txt", "size": 9}')
+    assert named.status == 400 and named.data[0]["additionalInfo"][0]["property"] == "name"
+    assert client.call("POST", "/attachments/uploads", '{"name": "log.txt", "size": 9}') \
+        .status == 200

@@ -56,9 +56,8 @@ class ApiClient(Model):
     previous_secret_until = NumberAttribute(null=True)
     last_used = UnicodeAttribute(null=True)  # the last day (UTC) it authenticated
 
-    def takes(self, secret: str) -> bool:
-        """Whether ``secret`` is its secret, or the one before a rotation, in its grace."""
-        digest = digest_of(secret)
+    def takes(self, digest: str) -> bool:
+        """Whether ``digest`` is its secret's, or the one's before a rotation, in its grace."""
         if hmac.compare_digest(self.secret_digest, digest):
             return True
         return bool(self.previous_secret_digest and (self.previous_secret_until or 0) > time.time()
@@ -93,8 +92,12 @@ class Principal:
 
 
 def digest_of(secret: str) -> str:
-    """What is stored of a generated secret or a token: its SHA-256, in hex."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    """What is stored of a generated secret or a token: its SHA-256, in hex (of any string:
+    a lone surrogate is digested as it is, never an error)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_NO_CLIENT = digest_of("")  # what an unknown client's digest is compared with
 
 
 def create_client(name: str, scopes, client_id: str | None = None,
@@ -142,14 +145,18 @@ def basic_client(credentials: str) -> Principal:
 
 
 def verify_client(client_id: str, secret: str, scheme: str = "basic") -> Principal:
-    """The API client ``client_id`` if ``secret`` is its secret, else 401."""
+    """The API client ``client_id`` if ``secret`` is its secret, else 401. The same work is
+    done whether the client exists or not: no answer or timing tells which ids exist."""
+    digest = digest_of(secret)
     try:
         # strongly consistent: a rotated or disabled secret stops at once, not a moment later
         client = (ApiClient.get(client_id, consistent_read=True)
                   if 0 < len(client_id) <= _MAX_CLIENT_ID else None)
     except ApiClient.DoesNotExist:
         client = None
-    if client is None or not client.takes(secret):
+    if client is None:
+        hmac.compare_digest(digest, _NO_CLIENT)  # as long as a wrong secret takes
+    if client is None or not client.takes(digest):
         raise Unauthorized("Unknown client or wrong secret.", headers=CHALLENGE,
                            reason="unknown_client" if client is None else "wrong_secret",
                            claimed_client=client_id[:_MAX_CLIENT_ID])
