@@ -1,5 +1,6 @@
 """Service requests of the CRM-style API: create and show, by the seed's rules."""
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -158,3 +159,37 @@ def test_an_accounts_receivable_may_be_named_by_its_owners_full_name_when_unique
     assert twice.data["status"]["message"] == (
         "More than one accounts receivable is named Joseph A Banks "
         "(accounts_receivable_identifier); use id or number.")
+
+
+def test_what_a_request_keeps_is_bounded_and_a_record_too_large_is_refused(api, token):
+    """450 KB of services answered 500 (Item size has exceeded), and the request could never
+    be changed again."""
+    long_text = call(api, "create", token, new_request(services=[{"name": "x" * 201}]))
+    assert status(long_text) == (200, "INVALID_PARAMETER")
+    deep = {"a": {"b": {"c": "too deep"}}}
+    assert status(call(api, "create", token, new_request(referring_to=deep))) == \
+        (200, "INVALID_PARAMETER")
+    nested = {f"f{n}": {f"k{k}": "v" * 150 for k in range(10)} for n in range(10)}
+    bulky = new_request(services=[nested] * 50)  # within every bound, about 800 KB stored
+    answer = call(api, "create", token, bulky)
+    assert status(answer) == (200, "REQUEST_TOO_LARGE"), answer
+    created = create(api, token).data["data"]
+    assert created["number"] == "SR00000002"  # the refused one took a number, wrote nothing
+    grown = call(api, "update", token, {"service_request_identifier": {
+        "number": created["number"]}, "services": [nested] * 50})
+    assert status(grown) == (200, "REQUEST_TOO_LARGE")
+    shown = call(api, "GET", token,
+                 query=f"show?service_request_identifier=number={created['number']}")
+    assert shown.data["data"]["services"] == [] and shown.data["data"]["version"] == 1
+
+
+def test_an_identifier_value_stays_below_dynamodbs_key_limit(api, token):
+    """A value becomes a key (the request's number): 300 four-byte characters were 1,200
+    bytes, past DynamoDB's 1,024."""
+    for value in ("𝄞" * 200, "𝄞" * 201, "𝄞" * 293):
+        answer = call(api, "GET", token, query="show?service_request_identifier=number="
+                      + quote(value))
+        assert answer.status == 200 and answer.data["status"]["code"] == (
+            "NOT_FOUND" if len(value) == 200 else "INVALID_PARAMETER"), answer
+        body = call(api, "respond", token, {"service_request_identifier": {"number": value}})
+        assert body.status == 200 and body.data["status"]["code"] != "SERVER_ERROR", body

@@ -88,9 +88,17 @@ def _token(request: Any) -> str | None:
     return None
 
 
+#: The longest identifier value (in a body, the spec's Identifier says the same): 200
+#: characters are at most 800 bytes of UTF-8, below the 1,024 of a DynamoDB key.
+MAX_IDENTIFIER_VALUE = 200
+
+
 def identifier(text: str, parameter: str) -> dict:
     """An identifier object of a query string: ``number=SR00000275`` -> {"number": ...}."""
     field, separator, value = text.partition("=")
+    if len(value) > MAX_IDENTIFIER_VALUE:
+        raise BadRequest(f"{parameter}'s value has more than {MAX_IDENTIFIER_VALUE} "
+                         "characters.", [FieldError(parameter, "invalid")])
     if not separator or not field:
         raise BadRequest(f"{parameter} must be field=value, e.g. {parameter}=name=Example.",
                          [FieldError(parameter, "invalid")])

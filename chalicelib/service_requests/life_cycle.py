@@ -20,6 +20,7 @@ from .service import (
     phone_number,
     status_of_type,
     time_of,
+    too_large,
     user_defined,
 )
 
@@ -48,6 +49,8 @@ def change(identifier: dict, apply) -> ServiceRequest:
             request.save()
             return request
         except PutError as error:
+            if db.is_too_large(error):
+                raise too_large() from None
             if not db.is_conditional_failure(error):
                 raise
             time.sleep(random.uniform(0, 0.02))  # let the racers spread out

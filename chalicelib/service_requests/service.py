@@ -16,7 +16,7 @@ from .models import ServiceRequest
 
 __all__ = ["create", "find", "USER_DEFINED_FIELDS", "completion_from", "add_period",
            "accounts_receivable", "status_of_type", "phone_number", "caller_of", "time_of",
-           "user_defined", "life_cycle_error", "optional_reference"]
+           "user_defined", "life_cycle_error", "optional_reference", "too_large"]
 
 USER_DEFINED_FIELDS = ([f"udf_string_{n}" for n in range(1, 9)]
                        + [f"udf_float_{n}" for n in range(1, 5)]
@@ -208,8 +208,15 @@ def create(body: dict, idempotency: Idempotency | None = None) -> ServiceRequest
     except TransactWriteError as error:
         if db.is_conditional_failure(error):  # a number taken twice: never by the counter
             raise ApiError("The service request number is taken; retry.", status=409) from None
+        if db.is_too_large(error):
+            raise too_large() from None
         raise
     return request
+
+
+def too_large() -> ApiError:
+    return ApiError("The service request would outgrow what one record holds (400 KB).",
+                    status=413)
 
 
 def find(identifier: dict, parameter: str = "service_request_identifier") -> ServiceRequest:
