@@ -1,11 +1,15 @@
 """Every status change and every EXTERNAL note of a ticket e-mails its NOTIFICATION contacts
 with an EMAIL detail, once, even when the streams are replayed; every change is history."""
+import logging
+
 import pytest
 
+from chalicelib.core import observability
 from chalicelib.streams.history import HistoryEntry, entries_of
 
 from .cases_client import NOTIFY, customer, desk
 from .conftest import Streams, failure_queue_messages, sent_emails
+from .test_observability import Collected
 
 
 @pytest.fixture
@@ -83,3 +87,44 @@ def test_a_failing_email_is_retried_and_then_kept_in_the_failure_queue(client, s
     assert sent_emails() == []
     assert len(failure_queue_messages(stack_outputs)) == 1
     assert len(entries_of("case", "11000001")) == 1  # history is written before the e-mail
+
+
+def test_a_refused_address_is_skipped_for_good_and_the_others_get_theirs(client, stack_outputs):
+    """SES refuses one address for good (MessageRejected): it failed the whole record, which
+    was retried until it reached the failure queue, and the other recipients got nothing."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.streams import notifications
+    real = notifications.ses_client()
+    refused = []
+
+    class RejectingOne:
+        def send_email(self, **message):
+            if message["Destination"]["ToAddresses"] == ["bounce@example.net"]:
+                refused.append(message["Destination"]["ToAddresses"][0])
+                raise ClientError({"Error": {"Code": "MessageRejected",
+                                             "Message": "Email address is not verified."}},
+                                  "SendEmail")
+            return real.send_email(**message)
+
+    contacts = [{"type": "NOTIFICATION", "firstName": name, "lastName": "X",
+                 "details": [{"type": "EMAIL", "value": f"{name}@example.net"}]}
+                for name in ("ann", "bounce", "cy")]
+    number = client.new_ticket(contacts=contacts)
+    notifications.use_ses_client(RejectingOne())
+    logged = Collected()
+    logging.getLogger(observability.PACKAGE_LOGGER).addHandler(logged)
+    try:
+        Streams(max_attempts=2).drain()
+        Streams(max_attempts=2).drain()  # a replay from the start tries nothing again
+    finally:
+        notifications.use_ses_client(None)
+        logging.getLogger(observability.PACKAGE_LOGGER).removeHandler(logged)
+    assert sorted(m["destinations"]["ToAddresses"][0] for m in sent_emails()) == [
+        "ann@example.net", "cy@example.net"]
+    assert refused == ["bounce@example.net"]  # once: the refusal is final
+    assert failure_queue_messages(stack_outputs) == []
+    assert len(entries_of("case", number)) == 1
+    assert [(line["refusal"], line["channel"]) for line in logged.lines
+            if line["message"] == "message refused for good, not retried"] == [
+        ("MessageRejected", "email")]

@@ -6,11 +6,18 @@ after SES accepts the message the marker becomes ``sent``. A failed send release
 and raises, so the stream record is retried; a worker that died mid-send leaves a lease that
 expires, after which a retry may send. DynamoDB deletes a marker 30 days after its e-mail:
 stream records live 24 hours, so nothing can replay it by then.
+
+Each message goes to one recipient. A refusal that no retry can change (SES's
+``MessageRejected`` or an invalid address, SNS's invalid number) is logged, counted
+(``NotificationsRefused``) and marked ``refused``: the record goes on, and the other
+recipients get theirs. Only throttling and outages raise, so that the record is retried.
 """
+import logging
 import re
 import time
 from datetime import timedelta
 
+from botocore.exceptions import ClientError
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
@@ -23,6 +30,9 @@ __all__ = ["SentEmail", "Email", "send_once", "text_once", "ses_client", "sns_cl
            "use_ses_client", "EmailInFlight"]
 
 LEASE_SECONDS = 60
+#: The error codes of a refusal that is final: a retry would be refused the same way.
+PERMANENT_REFUSALS = {"MessageRejected", "InvalidParameterValue", "InvalidParameter"}
+log = logging.getLogger(__name__)
 MARKER_LIFETIME = timedelta(days=30)
 _ses = None
 _sns = None
@@ -34,7 +44,7 @@ class SentEmail(Model):
     Meta = meta("history")
     entity = UnicodeAttribute(hash_key=True)
     entry = UnicodeAttribute(range_key=True)  # "email#<message key>" or "sms#<message key>"
-    status = UnicodeAttribute()  # sending | sent
+    status = UnicodeAttribute()  # sending | sent | refused (for good: never sent again)
     lease_until = NumberAttribute()
     message_id = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)  # the history table's TTL; history entries have none
@@ -98,11 +108,22 @@ def _once(entity: str, key: str, send) -> bool:
     except PutError as error:
         if not is_conditional_failure(error):
             raise
-        if SentEmail.get(entity, key, consistent_read=True).status == "sent":
+        if SentEmail.get(entity, key, consistent_read=True).status in ("sent", "refused"):
             return False
         raise EmailInFlight(f"{entity} {key} is being sent by another worker") from None
     try:
         message_id = send()
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code not in PERMANENT_REFUSALS:
+            marker.delete()
+            raise
+        channel = key.split("#", 1)[0]  # email | sms
+        log.warning("message refused for good, not retried", extra={
+            "entity": entity, "channel": channel, "refusal": code})
+        observability.count_notification_refused(channel)
+        marker.update(actions=[SentEmail.status.set("refused")])
+        return False
     except Exception:
         marker.delete()
         raise
