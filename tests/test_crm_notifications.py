@@ -34,7 +34,8 @@ def test_each_status_change_emails_and_texts_the_caller_once(api, token, streams
     assert [phone for phone, _ in texts] == ["+442079460000"] * 2
     listed = requests.get(f"{ENDPOINT}{aws.SENT_TEXTS_PATH}", timeout=30).json()
     assert [(t["phone_number"], t["message"]) for t in listed] == texts
-    assert texts[1][1].startswith(f"Your service request {number} is now Responded (Responded)")
+    assert [message for _, message in texts] == [f"Service request {number}: Pending.",
+                                                 f"Service request {number}: Responded."]
     history = entries_of("service-request", number)
     assert [(e.event, e.version) for e in history] == [("INSERT", 1), ("MODIFY", 2),
                                                        ("MODIFY", 3)]
@@ -109,3 +110,22 @@ def test_a_type_of_one_channel_needs_that_channel(api, token, streams, flags, gi
     streams.drain()
     assert len(sent_emails()) == (needed == "caller_email")
     assert len(sent_texts()) == (needed == "caller_phone")
+
+
+def test_a_flip_between_statuses_of_one_state_texts_nothing_and_texts_are_short(api, token,
+                                                                                streams):
+    """Open and On Hold are both PENDING: five flips sent six texts to any number, carrying
+    the client's description."""
+    assert admin.main(["add-service-request-setting", "status", "On Hold", "--state",
+                       "PENDING", "--type", "Fault"]) == 0
+    number = create(api, token, description="Call 0900 PREMIUM now").data["data"]["number"]
+    for n in range(5):
+        act(api, token, "update", number,
+            status_identifier={"name": "On Hold" if n % 2 == 0 else "Open"})
+    respond(api, token, number)
+    streams.drain()
+    texts = [message for _, message in sent_texts()]
+    assert texts == [f"Service request {number}: Pending.",
+                     f"Service request {number}: Responded."]  # its creation and the move
+    assert all(len(text) <= 160 and "PREMIUM" not in text for text in texts)
+    assert len(sent_emails()) == 7  # every change of status is still e-mailed

@@ -1,5 +1,11 @@
-"""What follows a change to a service request: its history entry, and when its status
-changed, an e-mail to the caller and/or a text to the caller's phone, as its type says."""
+"""What follows a change to a service request: its history entry; when its status changed, an
+e-mail to the caller, and when its life cycle state changed (its creation included), a text
+to the caller's phone, as its type says.
+
+A text is one short segment that carries no client's text (the request's number and its new
+state): a flip between two statuses of one state (Open and On Hold, both PENDING) sent a text
+on every call, with the description of the client's choosing, to any number.
+"""
 from html import escape
 
 from ..streams import history, notifications
@@ -34,5 +40,7 @@ def handle_service_request_record(record: dict) -> None:
         notifications.send_once(f"{KIND}#{number}", key, notifications.Email(
             email, f"Your service request {number} is now {status.name}", text,
             f"<p>{escape(text)}</p>"))
-    if request_type.texts_customers and phone:
-        notifications.text_once(f"{KIND}#{number}", key, phone, text)
+    moved = old is None or image_value(old, "life_cycle_state") != state
+    if request_type.texts_customers and phone and moved:
+        notifications.text_once(f"{KIND}#{number}", key, phone,
+                                f"Service request {number}: {state.title()}.")
