@@ -8,6 +8,7 @@
     python -m ops.admin rotate-secret CLIENT_ID [--grace-hours N]   (prints the new secret once)
     python -m ops.admin disable-client CLIENT_ID | enable-client CLIENT_ID | delete-client ...
     python -m ops.admin revoke-tokens CLIENT_ID          (its live tokens, in every API, end)
+    python -m ops.admin scrub-secrets          (password hashes out of older history entries)
     python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
     python -m ops.admin add-community KEY [--label LABEL]
     python -m ops.admin add-additional-field KEY LABEL
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     rotate.add_argument("--grace-hours", type=float, default=0)
     for name, text in LIFECYCLE_COMMANDS.items():
         commands.add_parser(name, help=text).add_argument("client_id")
+    commands.add_parser("scrub-secrets", help="leave password hashes out of the history and "
+                                              "of the accounts' copies stored before")
     topic = commands.add_parser("add-topic", help="add or replace a support request topic")
     topic.add_argument("identifier")
     topic.add_argument("--extid")
@@ -161,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}"
                   f"\t{client.account or '-'}\t{'disabled' if client.disabled else 'enabled'}"
                   f"\tlast used {client.last_used or 'never'}")
+    elif args.command == "scrub-secrets":
+        from .scrub import scrub_secrets
+        entries, copies = scrub_secrets()
+        print(f"scrubbed {entries} history entries and {copies} account copies")
     elif args.command == "rotate-secret" or args.command in LIFECYCLE_COMMANDS:
         try:
             print(_lifecycle(args))

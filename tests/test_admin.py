@@ -86,3 +86,40 @@ def test_a_client_id_is_made_of_plain_characters(capsys, client_id):
         admin.main(["create-client", "Odd", "--scopes", "requests", "--id", client_id])
     assert exit_.value.code == 2
     assert "a client id is 1 to 128 of A-Z a-z 0-9 . _ -" in capsys.readouterr().err
+
+
+def test_no_history_entry_and_no_copy_of_an_account_keeps_its_password_hash(api, streams,
+                                                                            capsys):
+    import json
+
+    from chalicelib.accounts.models import Account, AccountFieldEntry
+    from chalicelib.streams.history import HistoryEntry, entries_of
+
+    from .test_customers import created
+    identifier = created(api)  # with an additional field: a find-by-field copy exists
+    streams.drain()
+    stored_hash = Account.get(identifier).password_hash
+    [entry] = entries_of("customer-account", identifier)
+    assert json.loads(entry.changes)["password_hash"] == "changed"
+    [copy] = AccountFieldEntry.query("crm-identifier#CRM123")
+    assert "password_hash" not in copy.snapshot and stored_hash not in copy.snapshot
+    # what was stored before: an entry with both hashes, a copy with the hash
+    HistoryEntry(f"customer-account#{identifier}", "v0000000009", event="MODIFY", version=9,
+                 at=entry.at, changes=json.dumps({"password_hash": {
+                     "old": stored_hash, "new": stored_hash}, "email": {"old": "a", "new": "b"}})
+                 ).save()
+    snapshot = json.loads(copy.snapshot)
+    copy.update(actions=[AccountFieldEntry.snapshot.set(json.dumps(
+        {**snapshot, "password_hash": {"S": stored_hash}}))])
+    capsys.readouterr()
+    assert admin.main(["scrub-secrets"]) == 0
+    assert capsys.readouterr().out.strip() == "scrubbed 1 history entries and 1 account copies"
+    old = HistoryEntry.get(f"customer-account#{identifier}", "v0000000009")
+    assert json.loads(old.changes) == {"password_hash": "changed",
+                                       "email": {"old": "a", "new": "b"}}
+    assert stored_hash not in AccountFieldEntry.get("crm-identifier#CRM123",
+                                                    identifier).snapshot
+    assert admin.main(["scrub-secrets"]) == 0  # idempotent
+    assert capsys.readouterr().out.strip() == "scrubbed 0 history entries and 0 account copies"
+    found = api.get("/api/v1/customers/by-additional-field/crm-identifier/CRM123")
+    assert found.status == 200 and identifier in found.body

@@ -10,7 +10,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..core.db import meta, shares_connection
-from ..core.records import TrackedRecord, plain
+from ..core.records import SECRET_ATTRIBUTES, TrackedRecord, plain
 
 __all__ = ["Account", "AccountFieldEntry", "Phone", "Comment"]
 
@@ -37,7 +37,7 @@ class AccountFieldEntry(Model):
     Meta = meta("account_fields")
     field_value = UnicodeAttribute(hash_key=True)  # "<key>#<value>"
     identifier = UnicodeAttribute(range_key=True)
-    snapshot = UnicodeAttribute()  # the account item, as DynamoDB JSON
+    snapshot = UnicodeAttribute()  # the account item, as DynamoDB JSON, less its secrets
 
     def account(self) -> "Account":
         return Account.from_raw_data(json.loads(self.snapshot))
@@ -92,8 +92,11 @@ class Account(TrackedRecord):
         stale = set(self.indexed_fields or []) - set(current)
         self.indexed_fields = current
         snapshot = self.serialize()
-        # The copy must show the version this very write gives the account.
+        # The copy must show the version this very write gives the account; it serves finds,
+        # which never show a password, so it keeps no hash of one.
         snapshot["version"] = {"N": str((self.version or 0) + 1)}
+        for secret in SECRET_ATTRIBUTES:
+            snapshot.pop(secret, None)
         text = json.dumps(snapshot)
         saves = [AccountFieldEntry(key, self.identifier, snapshot=text) for key in current]
         deletes = [(AccountFieldEntry(key, self.identifier), None) for key in sorted(stale)]

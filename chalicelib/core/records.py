@@ -11,7 +11,12 @@ from pynamodb.models import Model
 
 from . import feeds
 
-__all__ = ["TrackedRecord", "plain"]
+__all__ = ["TrackedRecord", "plain", "SECRET_ATTRIBUTES"]
+
+#: Attributes whose values no copy of a record and no history entry may hold (a history
+#: entry says only that they "changed").
+SECRET_ATTRIBUTES = frozenset({"password_hash", "secret_digest", "previous_secret_digest",
+                               "token_digest"})
 
 
 class TrackedRecord(Model):

@@ -11,11 +11,13 @@ from pynamodb.models import Model
 
 from ..core import timestamps
 from ..core.db import is_conditional_failure, meta, shares_connection
+from ..core.records import SECRET_ATTRIBUTES
 from .batch import image_value
 
-__all__ = ["HistoryEntry", "record_change", "entries_of", "recorder"]
+__all__ = ["HistoryEntry", "record_change", "entries_of", "recorder", "scrubbed_changes"]
 
 _NOT_AUDITED_PREFIX = "feed_"  # list keys, derived from the audited attributes
+
 
 
 @shares_connection
@@ -34,8 +36,9 @@ def _changes(old: dict, new: dict) -> dict:
     for name in sorted(set(old) | set(new)):
         if name.startswith(_NOT_AUDITED_PREFIX) or old.get(name) == new.get(name):
             continue
-        scalar = all(next(iter(v), "S") in ("S", "N", "BOOL", "NULL")
-                     for v in (old.get(name, {}), new.get(name, {})))
+        scalar = name not in SECRET_ATTRIBUTES and all(
+            next(iter(v), "S") in ("S", "N", "BOOL", "NULL")
+            for v in (old.get(name, {}), new.get(name, {})))
         changed[name] = ({"old": image_value(old, name), "new": image_value(new, name)}
                          if scalar else "changed")
     return changed
@@ -62,6 +65,16 @@ def record_change(kind: str, record: dict, key_attribute: str = "identifier") ->
             return False
         raise
     return True
+
+
+def scrubbed_changes(changes: str) -> str | None:
+    """An entry's ``changes`` with the values of secret attributes left out (as entries are
+    written now), or None when it holds none."""
+    found = json.loads(changes)
+    secrets = [name for name in SECRET_ATTRIBUTES if isinstance(found.get(name), dict)]
+    if not secrets:
+        return None
+    return json.dumps({**found, **dict.fromkeys(secrets, "changed")})
 
 
 def entries_of(kind: str, identifier: str) -> list[HistoryEntry]:
