@@ -187,8 +187,14 @@ SEND_EMAIL_STATEMENT = {
 }
 
 
-#: A text to a phone number is an sns:Publish with no resource to name: "*" is the only value.
-SEND_SMS_STATEMENT = {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"}
+#: A text to a phone number is an sns:Publish with no resource to name; what it may reach is
+#: every resource but a topic (the alarm topic included): phone numbers only.
+SEND_SMS_STATEMENT = {"Effect": "Allow", "Action": ["sns:Publish"],
+                      "NotResource": {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}}
+#: What the API does to the clients' table: read a client, check in a token's transaction that
+#: it is enabled, and note its last day of use. Clients are created and removed by operators.
+CLIENTS_TABLE_ACCESS = ["dynamodb:GetItem", "dynamodb:ConditionCheckItem",
+                        "dynamodb:UpdateItem"]
 
 
 def _role(function_id: str, statements: list) -> dict:
@@ -333,11 +339,17 @@ def _api_resources(tables: dict) -> dict:
         "ApiHandlerLogGroup": _log_group("APIHandler"),
         "ApiHandlerRole": _role("APIHandler", [
             {"Effect": "Allow", "Action": TABLE_READ + TABLE_WRITE,
-             "Resource": _table_arns(api_tables)},
+             "Resource": _table_arns(set(api_tables) - {"api_clients"})},
+            {"Effect": "Allow", "Action": CLIENTS_TABLE_ACCESS,
+             "Resource": {"Fn::GetAtt": [table_id("api_clients"), "Arn"]}},
             # Files of tickets: stored on upload, read through short-lived URLs that this
             # role signs.
             {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
-             "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}}]),
+             "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}},
+            # On the bucket, not its objects: without it S3 answers a file not uploaded yet
+            # with 403 (which would be a 500), not with 404.
+            {"Effect": "Allow", "Action": ["s3:ListBucket"],
+             "Resource": {"Fn::GetAtt": ["CaseAttachmentsBucket", "Arn"]}}]),
         "APIHandler": {"Properties": _api_function(tables)},
         "Api5xxAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
             "AlarmDescription": "The API answered 5xx (a fault of ours, or AWS unreachable).",

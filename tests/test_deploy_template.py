@@ -115,14 +115,14 @@ def _statements(stack_template: dict, role: str) -> list[dict]:
 
 
 def _resources(statement: dict) -> list:
-    resource = statement["Resource"]
+    resource = statement.get("Resource", statement.get("NotResource"))
     return resource if isinstance(resource, list) else [resource]
 
 
 def test_each_role_reaches_only_what_its_function_needs(packaged):
     stack_template = packaged["dev"]
     unavoidable_wildcards = {"xray:PutTraceSegments", "xray:PutTelemetryRecords",
-                             "dynamodb:ListStreams", "sns:Publish"}  # an SMS has no resource
+                             "dynamodb:ListStreams"}
     roles = [name for name, r in stack_template["Resources"].items()
              if r["Type"] == "AWS::IAM::Role" and name != "ApiGatewayLogsRole"]
     # API Gateway's logging role (one per account and region) is AWS's own narrow policy
@@ -151,7 +151,20 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     files = [s for s in _statements(stack_template, "ApiHandlerRole")
              if any(a.startswith("s3:") for a in s["Action"])]
     assert files == [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
-                      "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}}]
+                      "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}},
+                     # on the bucket itself: a file not uploaded yet is S3's 404, not 403
+                     {"Effect": "Allow", "Action": ["s3:ListBucket"],
+                      "Resource": {"Fn::GetAtt": ["CaseAttachmentsBucket", "Arn"]}}]
+    # texts reach phone numbers only: no topic, the alarm topic included
+    [text] = [s for s in _statements(stack_template, "OnServiceRequestChangeRole")
+              if "sns:Publish" in s["Action"]]
+    assert "Resource" not in text
+    assert text["NotResource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}
+    # the API reads clients and notes their use; operators create and remove them
+    clients = [s for s in _statements(stack_template, "ApiHandlerRole")
+               if {"Fn::GetAtt": ["ApiClientsTable", "Arn"]} in _resources(s)]
+    assert [s["Action"] for s in clients] == [
+        ["dynamodb:GetItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]]
     assert not any(a.startswith("s3:") for role in roles if role != "ApiHandlerRole"
                    for s in _statements(stack_template, role) for a in s["Action"])
     bucket = stack_template["Resources"]["CaseAttachmentsBucket"]["Properties"]
