@@ -4,6 +4,8 @@ from urllib.parse import quote
 
 import pytest
 
+from chalicelib.core import auth
+
 from .test_crm_authentication import BASE, JSON, login, status
 
 
@@ -193,3 +195,21 @@ def test_an_identifier_value_stays_below_dynamodbs_key_limit(api, token):
             "NOT_FOUND" if len(value) == 200 else "INVALID_PARAMETER"), answer
         body = call(api, "respond", token, {"service_request_identifier": {"number": value}})
         assert body.status == 200 and body.data["status"]["code"] != "SERVER_ERROR", body
+
+
+def test_a_client_without_the_customers_scope_sees_no_login_email_and_cannot_guess_one(api):
+    auth.create_client("CRM only", ["service-requests"], "crm-only", "crm-only-secret")
+    token = login(api, username="crm-only", password="crm-only-secret").data["data"]["token"]
+    created = create(api, token).data["data"]
+    assert created["contact_information"] == {"id": "01234574"}
+    for guess in ("joe.banks@example.net", "nobody@example.net"):  # right or wrong: the same
+        answer = create(api, token, contact_information_identifier={"email": guess})
+        assert status(answer) == (200, "INVALID_PARAMETER")
+        assert answer.data["status"]["message"].startswith(
+            "contact_information_identifier names a contact by id here")
+    by_id = create(api, token, contact_information_identifier={"id": "01234574"})
+    assert status(by_id) == (200, "OK")
+    demo = login(api).data["data"]["token"]  # the demo client may read customers
+    shown = call(api, "GET", demo, query="show?service_request_identifier=number="
+                 + created["number"])
+    assert shown.data["data"]["contact_information"]["email"] == "joe.banks@example.net"

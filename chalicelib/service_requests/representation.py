@@ -49,15 +49,18 @@ def _fields_set(fields_set: str | None) -> tuple[str, ...]:
     return asked
 
 
-def represent(requests: list[ServiceRequest], fields_set: str | None = None) -> list[dict]:
-    """Each request as the API shows it; configuration and accounts read in one batch each."""
+def represent(requests: list[ServiceRequest], fields_set: str | None = None,
+              with_emails: bool = False) -> list[dict]:
+    """Each request as the API shows it; configuration and accounts read in one batch each.
+    The contact's e-mail (the account's login) only ``with_emails``: for a client that may
+    read customers."""
     fields = _fields_set(fields_set)
     keys = set().union(*(_wanted_keys(r) for r in requests)) if requests else set()
     entries = {(e.kind, e.id): e for e in ConfigurationEntry.batch_get(sorted(keys))}
     names = {a.identifier: a for a in Account.batch_get(sorted(
         {r.accounts_receivable for r in requests}))}
-    return [{field: value for field, value in _one(r, entries, names).items() if field in fields}
-            for r in requests]
+    return [{field: value for field, value in _one(r, entries, names, with_emails).items()
+             if field in fields} for r in requests]
 
 
 def _plain(value):
@@ -99,7 +102,7 @@ def _stage(entries: dict, kind: str, stage: Stage, prefix: str) -> dict:
             "accepted_date": timestamps.to_wire(stage.accepted_date)}
 
 
-def _one(request: ServiceRequest, entries: dict, accounts: dict) -> dict:
+def _one(request: ServiceRequest, entries: dict, accounts: dict, with_emails: bool) -> dict:
     account = accounts.get(request.accounts_receivable)
     name = account.full_name if account else None
     return {
@@ -107,8 +110,8 @@ def _one(request: ServiceRequest, entries: dict, accounts: dict) -> dict:
         "type": _ref(entries, "type", request.type_id),
         "accounts_receivable": {"id": request.accounts_receivable,
                                 "number": request.accounts_receivable, "name": name},
-        "contact_information": {"id": request.contact,
-                                "email": account.email if account else None},
+        "contact_information": {"id": request.contact, **(
+            {"email": account.email if account else None} if with_emails else {})},
         "caller_email": request.caller_email, "caller_phone": request.caller_phone,
         "description": request.description, "notes": request.notes,
         "status": _ref(entries, "status", request.status_id),

@@ -3,7 +3,7 @@ from chalice import Blueprint, Response
 
 from ..core import auth, crm, idempotency
 from ..core.config import settings
-from ..core.errors import ApiError
+from ..core.errors import ApiError, BadRequest, FieldError
 from ..core.http import call_of, reply, route
 from . import configuration, life_cycle, lists, representation, service
 
@@ -14,10 +14,12 @@ SCOPE = "service-requests"
 
 
 def _token_for(principal: auth.Principal) -> dict:
+    """A login token with the client's scopes (it opens this API only: its scheme is the
+    crmToken, which no other API takes), so that what it shows follows them."""
     if SCOPE not in principal.scopes:
         raise ApiError(f"Client {principal.client_id} lacks the scope {SCOPE}.", status=403,
                        reason="missing_scope", claimed_client=principal.client_id)
-    token, _ = auth.issue_token(principal, {SCOPE},
+    token, _ = auth.issue_token(principal,
                                 lifetime_seconds=settings.crm_token_lifetime_seconds)
     return crm.ok({"token": token})
 
@@ -116,16 +118,45 @@ def list_users():
 
 # -- service requests ---------------------------------------------------------------------
 
+#: Who may see a customer's login e-mail, or name a contact by it (which tells whether an
+#: address is an account's): a client that may also read customers.
+EMAIL_SCOPE = "customers"
+_NAMED_CONTACTS = (("contact_information_identifier",), ("accepted_by_identifier",),
+                   ("temporary_resolution", "accepted_by_identifier"))
+
+
+def _with_emails() -> bool:
+    return EMAIL_SCOPE in call_of(blueprint.current_request).principal.scopes
+
+
+def _shown(requests, fields_set: str | None) -> list[dict]:
+    return representation.represent(requests, fields_set, _with_emails())
+
+
+def _no_email_guesses(body: dict) -> None:
+    """INVALID_PARAMETER for a contact named by e-mail, unless the client may read customers."""
+    if _with_emails():
+        return
+    for path in _NAMED_CONTACTS:
+        identifier = body
+        for step in path:
+            identifier = identifier.get(step) if isinstance(identifier, dict) else None
+        if isinstance(identifier, dict) and "email" in identifier:
+            name = ".".join(path)
+            raise BadRequest(f"{name} names a contact by id here: by email only for a client "
+                             f"with the scope {EMAIL_SCOPE}.", [FieldError(name, "invalid")])
+
 
 @route(blueprint, "/service_requests/create", "POST")
 def create_service_request():
     call = call_of(blueprint.current_request)
     body = call.body  # a retry after a new login carries another token: the same create
+    _no_email_guesses(body)
     key = idempotency.of(call, "service-request",
                          {field: value for field, value in body.items() if field != "token"})
     request, new = idempotency.create_once(key, lambda number: service.find(
         {"number": number}), lambda: service.create(body, key))
-    answer = reply(crm.ok(representation.represent([request], body.get("fields_set"))[0]))
+    answer = reply(crm.ok(_shown([request], body.get("fields_set"))[0]))
     answer.headers.update({} if new else idempotency.REPLAYED)
     return answer
 
@@ -135,14 +166,15 @@ def show_service_request():
     params = call_of(blueprint.current_request).params
     request = service.find(crm.identifier(params["service_request_identifier"],
                                           "service_request_identifier"))
-    return reply(crm.ok(representation.represent([request], params.get("fields_set"))[0]))
+    return reply(crm.ok(_shown([request], params.get("fields_set"))[0]))
 
 
 def _changed(method) -> Response:
     """Run a life cycle method on the body's request; answer the request as it is now."""
     body = call_of(blueprint.current_request).body
+    _no_email_guesses(body)
     request = method(body["service_request_identifier"], body)
-    return reply(crm.ok(representation.represent([request], body.get("fields_set"))[0]))
+    return reply(crm.ok(_shown([request], body.get("fields_set"))[0]))
 
 
 @route(blueprint, "/service_requests/update", "POST")
@@ -194,7 +226,7 @@ def accept_service_request_final_resolution():
 
 
 def _listed(read, params: dict) -> Response:
-    return reply(crm.ok(representation.represent(read, params.get("fields_set"))))
+    return reply(crm.ok(_shown(read, params.get("fields_set"))))
 
 
 def _params() -> dict:
