@@ -128,3 +128,20 @@ def test_a_refused_address_is_skipped_for_good_and_the_others_get_theirs(client,
     assert [(line["refusal"], line["channel"]) for line in logged.lines
             if line["message"] == "message refused for good, not retried"] == [
         ("MessageRejected", "email")]
+
+
+def test_an_email_whose_sender_died_mid_send_is_sent_once_its_lease_ends(client, stack_outputs):
+    """A worker that died while sending left a live lease: each of the record's quick retries
+    met it at once, the record reached the failure queue, and the e-mail was never sent."""
+    import time
+
+    from chalicelib.streams.notifications import SentEmail
+    number = client.new_ticket()
+    SentEmail(f"case#{number}", f"email#status-1#{NOTIFY}", status="sending",
+              lease_until=time.time() + 2).save()  # the dead worker's lease, 2 s to go
+    started = time.monotonic()
+    Streams(max_attempts=1).drain()
+    assert 1.9 < time.monotonic() - started < 15  # the lease was waited out
+    assert [m["destinations"]["ToAddresses"] for m in sent_emails()] == [[NOTIFY]]
+    assert failure_queue_messages(stack_outputs) == []
+    assert SentEmail.get(f"case#{number}", f"email#status-1#{NOTIFY}").status == "sent"

@@ -3,9 +3,9 @@ even when a batch is replayed.
 
 Before sending, a worker leases a marker item (``email#...`` beside the history entries);
 after SES accepts the message the marker becomes ``sent``. A failed send releases the lease
-and raises, so the stream record is retried; a worker that died mid-send leaves a lease that
-expires, after which a retry may send. DynamoDB deletes a marker 30 days after its e-mail:
-stream records live 24 hours, so nothing can replay it by then.
+and raises, so the stream record is retried; a worker that died mid-send leaves a lease (20
+s), which a retry that meets it waits out, once, before it sends. DynamoDB deletes a marker
+30 days after its e-mail: stream records live 24 hours, so nothing can replay it by then.
 
 Each message goes to one recipient. A refusal that no retry can change (SES's
 ``MessageRejected`` or an invalid address, SNS's invalid number) is logged, counted
@@ -29,7 +29,9 @@ from ..core.db import is_conditional_failure, meta, shares_connection
 __all__ = ["SentEmail", "Email", "send_once", "text_once", "ses_client", "sns_client",
            "use_ses_client", "EmailInFlight"]
 
-LEASE_SECONDS = 60
+#: A send holds its message this long (SES answers in well under a second); a stream function
+#: may wait one out within its timeout (60 s).
+LEASE_SECONDS = 20
 #: The error codes of a refusal that is final: a retry would be refused the same way.
 PERMANENT_REFUSALS = {"MessageRejected", "InvalidParameterValue", "InvalidParameter"}
 log = logging.getLogger(__name__)
@@ -96,21 +98,36 @@ def use_ses_client(client) -> None:
     _ses = client
 
 
+def _lease(entity: str, key: str) -> SentEmail | None:
+    """The lease on the message ``(entity, key)``, or None when it was sent (or refused for
+    good). A live lease of another worker is waited out, once (it is shorter than a stream
+    function's timeout): a worker that died mid-send left it, and the record's few quick
+    retries would all meet it and end in the failure queue, the message never sent."""
+    for attempt in range(2):
+        now = time.time()
+        marker = SentEmail(entity, key, status="sending", lease_until=now + LEASE_SECONDS,
+                           expires_at=MARKER_LIFETIME)
+        try:
+            marker.save(condition=SentEmail.entity.does_not_exist()
+                        | ((SentEmail.status == "sending") & (SentEmail.lease_until < now)))
+            return marker
+        except PutError as error:
+            if not is_conditional_failure(error):
+                raise
+        held = SentEmail.get(entity, key, consistent_read=True)
+        if held.status in ("sent", "refused"):
+            return None
+        if attempt == 0:
+            time.sleep(min(max(held.lease_until - time.time(), 0), LEASE_SECONDS) + 0.05)
+    raise EmailInFlight(f"{entity} {key} is being sent by another worker")
+
+
 def _once(entity: str, key: str, send) -> bool:
     """Run ``send()`` (which answers the provider's message id) unless the message
     ``(entity, key)`` was sent; True if sent now."""
-    now = time.time()
-    marker = SentEmail(entity, key, status="sending", lease_until=now + LEASE_SECONDS,
-                       expires_at=MARKER_LIFETIME)
-    try:
-        marker.save(condition=SentEmail.entity.does_not_exist()
-                    | ((SentEmail.status == "sending") & (SentEmail.lease_until < now)))
-    except PutError as error:
-        if not is_conditional_failure(error):
-            raise
-        if SentEmail.get(entity, key, consistent_read=True).status in ("sent", "refused"):
-            return False
-        raise EmailInFlight(f"{entity} {key} is being sent by another worker") from None
+    marker = _lease(entity, key)
+    if marker is None:
+        return False
     try:
         message_id = send()
     except ClientError as error:
