@@ -232,6 +232,10 @@ def _stream_handler_resources(handler: str, logical_table: str, tables: dict) ->
     if access["reads"]:
         statements.append({"Effect": "Allow", "Action": TABLE_READ,
                            "Resource": _table_arns(access["reads"])})
+    if access["sends_email"] or access.get("sends_sms"):
+        # each account's hourly budget of notifications is a counter in the unique keys
+        statements.append({"Effect": "Allow", "Action": ["dynamodb:UpdateItem"],
+                           "Resource": {"Fn::GetAtt": [table_id("unique_keys"), "Arn"]}})
     if access["sends_email"]:
         statements.append(SEND_EMAIL_STATEMENT)
     if access.get("sends_sms"):
@@ -356,6 +360,17 @@ def _api_resources(tables: dict) -> dict:
             "Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Statistic": "Sum",
             "Dimensions": [{"Name": "ApiName", "Value": "servicedesk"}],
             "Period": 300, "EvaluationPeriods": 1, "Threshold": 5,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
+        # A customer account that spent its hourly budget of e-mails and texts: a tenant
+        # using the desk's SES identity as a relay, or a runaway integration.
+        "NotificationsSuppressedAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": "An account's e-mails or texts were suppressed past its hourly "
+                                "budget (log lines 'notification suppressed' name it).",
+            "Metrics": [{"Id": "suppressed", "ReturnData": True, "Period": 300,
+                         "Expression": "SELECT SUM(NotificationsSuppressed) FROM "
+                                       "SCHEMA(servicedesk, channel, service)"}],
+            "EvaluationPeriods": 1, "Threshold": 1,
             "ComparisonOperator": "GreaterThanOrEqualToThreshold",
             "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
         # Every refused caller counts once in AuthFailures, by reason (chalicelib/core/

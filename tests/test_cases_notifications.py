@@ -7,7 +7,7 @@ import pytest
 from chalicelib.core import observability
 from chalicelib.streams.history import HistoryEntry, entries_of
 
-from .cases_client import NOTIFY, customer, desk
+from .cases_client import NOTIFY, customer, desk, ticket
 from .conftest import Streams, failure_queue_messages, sent_emails
 from .test_observability import Collected
 
@@ -145,3 +145,56 @@ def test_an_email_whose_sender_died_mid_send_is_sent_once_its_lease_ends(client,
     assert [m["destinations"]["ToAddresses"] for m in sent_emails()] == [[NOTIFY]]
     assert failure_queue_messages(stack_outputs) == []
     assert SentEmail.get(f"case#{number}", f"email#status-1#{NOTIFY}").status == "sent"
+
+
+def _contacts(*addresses: str) -> list[dict]:
+    return [{"type": "NOTIFICATION", "firstName": "N", "lastName": str(n),
+             "details": [{"type": "EMAIL", "value": address}]}
+            for n, address in enumerate(addresses)]
+
+
+def test_a_ticket_emails_at_most_ten_distinct_addresses(client):
+    eleven = [f"n{n}@example.net" for n in range(11)]
+    refused = client.create(ticket(contacts=_contacts(*eleven)))
+    assert refused.status == 400
+    assert refused.data[0]["additionalInfo"][0]["property"] == "contacts"
+    assert "at most 10 distinct addresses" in refused.data[0]["details"]
+    same = eleven[:10] + ["N0@Example.net"]  # one address, written twice
+    assert client.create(ticket(contacts=_contacts(*same))).status == 200
+    assert len(client.list().data["tickets"]) == 1
+
+
+def test_an_account_past_its_hourly_budget_is_sent_nothing_more_and_the_operator_sees_it(
+        api, client, streams, monkeypatch, capsys):
+    from chalicelib.core.config import settings
+
+    from .cases_client import other_customer
+    monkeypatch.setenv("SERVICEDESK_NOTIFICATIONS_PER_ACCOUNT_HOUR", "3")
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    settings.reload()
+    try:
+        number = client.new_ticket(contacts=_contacts("ann@example.net", "bo@example.net"))
+        client.note(number, "A second message to both")
+        other = other_customer(api)
+        other.new_ticket(contacts=_contacts("cy@example.net"))
+        logged = Collected()
+        logging.getLogger(observability.PACKAGE_LOGGER).addHandler(logged)
+        capsys.readouterr()
+        try:
+            streams.drain()
+            Streams().drain()  # a replay sends nothing more, and suppresses nothing again
+        finally:
+            logging.getLogger(observability.PACKAGE_LOGGER).removeHandler(logged)
+    finally:
+        monkeypatch.delenv("SERVICEDESK_NOTIFICATIONS_PER_ACCOUNT_HOUR")
+        settings.reload()
+    sent = sorted(m["destinations"]["ToAddresses"][0] for m in sent_emails())
+    assert len([a for a in sent if a != "cy@example.net"]) == 3  # the demo account's budget
+    assert "cy@example.net" in sent  # another account has its own
+    suppressed = [line for line in logged.lines
+                  if line["message"].startswith("notification suppressed")]
+    assert [(line["account"], line["channel"]) for line in suppressed] == [
+        ("01234574", "email")]
+    counted = [line for line in capsys.readouterr().out.splitlines()
+               if '"NotificationsSuppressed"' in line]
+    assert len(counted) == 1

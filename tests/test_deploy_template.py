@@ -187,6 +187,14 @@ def test_functions_get_their_tables_by_reference_and_the_api_is_throttled_traced
     refused = resources["AuthFailuresAlarm"]["Properties"]
     assert "SUM(AuthFailures)" in refused["Metrics"][0]["Expression"]
     assert refused["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    # an account past its hourly budget of notifications alarms too; its counters are unique
+    # keys, which only the notifying handlers update
+    suppressed = resources["NotificationsSuppressedAlarm"]["Properties"]
+    assert "SUM(NotificationsSuppressed)" in suppressed["Metrics"][0]["Expression"]
+    counters = {"Effect": "Allow", "Action": ["dynamodb:UpdateItem"],
+                "Resource": {"Fn::GetAtt": ["UniqueKeysTable", "Arn"]}}
+    assert counters in _statements(packaged["dev"], "OnCaseChangeRole")
+    assert counters not in _statements(packaged["dev"], "OnPropertyChangeRole")
     for name, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
             assert resource["Properties"]["Tracing"] == "Active", name

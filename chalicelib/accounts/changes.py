@@ -25,7 +25,8 @@ def handle_account_record(record: dict) -> None:
     name = " ".join(image_value(new, part) or "" for part in ("given_name", "family_name"))
     for address, which in ((before, "old"), (after, "new")):
         notifications.send_once(f"{KIND}#{identifier}", f"login-v{version}-{which}",
-                                login_change_email(address, name.strip(), before, after))
+                                login_change_email(address, name.strip(), before, after),
+                                identifier)
 
 
 def login_change_email(to: str, name: str, before: str, after: str) -> notifications.Email:

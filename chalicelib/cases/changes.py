@@ -32,11 +32,12 @@ def recipients(contacts_json: str | None) -> list[str]:
     return found
 
 
-def _send(entity: str, key: str, to: list[str], subject: str, text: str) -> None:
+def _send(entity: str, key: str, to: list[str], subject: str, text: str,
+          account: str) -> None:
     for address in to:
         notifications.send_once(entity, f"{key}#{address}", notifications.Email(
             address, subject, text, "".join(f"<p>{escape(line)}</p>"
-                                            for line in text.split("\n") if line)))
+                                            for line in text.split("\n") if line)), account)
 
 
 def handle_case_record(record: dict) -> None:
@@ -53,7 +54,8 @@ def handle_case_record(record: dict) -> None:
     if image_value(new, "status_note"):
         text += "\n" + image_value(new, "status_note")
     _send(f"case#{number}", f"status-{changes}", recipients(image_value(new, "contacts")),
-          f"Ticket {number}: {_STATUS_WORDS.get(status, status)}", text)
+          f"Ticket {number}: {_STATUS_WORDS.get(status, status)}", text,
+          image_value(new, "account"))
 
 
 def handle_case_note_record(record: dict) -> None:
@@ -64,7 +66,8 @@ def handle_case_note_record(record: dict) -> None:
             or image_value(new, "with_status")):
         return
     number = image_value(new, "case_number")
-    contacts = Case.get(number).contacts  # contacts never change: any read will do
-    _send(f"case#{number}", f"note-{image_value(new, 'note_id')}", recipients(contacts),
+    case = Case.get(number)  # contacts and account never change: any read will do
+    _send(f"case#{number}", f"note-{image_value(new, 'note_id')}", recipients(case.contacts),
           f"Ticket {number}: a new note",
-          f"A note was added to your ticket {number}:\n{image_value(new, 'text')}")
+          f"A note was added to your ticket {number}:\n{image_value(new, 'text')}",
+          case.account)

@@ -46,6 +46,9 @@ TRANSITIONS = {
     "CANCELLED": (),
 }
 REFERENCE_KIND = "case-reference"
+#: The distinct addresses a ticket's changes e-mail at most (20 contacts of 5 EMAIL details
+#: made one note send 100 e-mails of a client's choosing from the desk's identity).
+MAX_RECIPIENTS = 10
 _CASE_NUMBER = re.compile(r"^[0-9]{8}$")
 _ORDER_NUMBER = re.compile("^" + ORDER_PREFIX + r"([0-9]{8})$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
@@ -117,6 +120,13 @@ def _contacts(contacts: list[dict]) -> list[dict]:
     if problems:
         raise BadRequest("Contact detail(s) that are not an e-mail address or a phone number "
                          "as their type says: " + ", ".join(p.xpath for p in problems), problems)
+    addresses = {detail["value"].lower() for contact in contacts
+                 if contact.get("type") == "NOTIFICATION"
+                 for detail in contact.get("details", []) if detail["type"] == "EMAIL"}
+    if len(addresses) > MAX_RECIPIENTS:
+        raise BadRequest(f"A ticket e-mails at most {MAX_RECIPIENTS} distinct addresses; its "
+                         f"NOTIFICATION contacts name {len(addresses)}.",
+                         [FieldError("contacts", "invalid")])
     return contacts
 
 

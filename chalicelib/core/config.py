@@ -58,6 +58,10 @@ class Settings:
         self.crm_token_lifetime_seconds = int(_env("SERVICEDESK_CRM_TOKEN_LIFETIME_SECONDS",
                                                    "7200"))
         self.max_body_bytes = int(_env("SERVICEDESK_MAX_BODY_BYTES", str(1024 * 1024)))
+        # E-mails and texts that one customer account's changes may send in an hour (0: no
+        # limit); past it, nothing more is sent for it that hour.
+        self.notifications_per_account_hour = int(_env(
+            "SERVICEDESK_NOTIFICATIONS_PER_ACCOUNT_HOUR", "200"))
         # Where the Case Management API keeps uploaded files (the stack's bucket).
         self.attachments_bucket = _env("SERVICEDESK_ATTACHMENTS_BUCKET",
                                        "servicedesk-case-attachments")

@@ -8,6 +8,7 @@ metric format (one JSON line each, which CloudWatch turns into metrics without a
 - ``Requests`` by ``api`` and ``status``, one per HTTP request;
 - ``EmailsSent``, one per e-mail that SES accepted; ``SmsSent``, one per text SNS accepted;
 - ``NotificationsRefused`` by ``channel`` (email, sms), one per message refused for good;
+- ``NotificationsSuppressed`` by ``channel``, one per message past its account's budget;
 - ``StreamRecordFailures`` by ``handler``, one per record reported back for a retry;
 - ``AuthFailures`` by ``reason``, one per caller refused with 401 or 403, each also one
   WARNING line with the client id it claimed (never a secret or a token), the reason, the
@@ -26,7 +27,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 __all__ = ["logger", "start_request", "request_id", "start_batch", "identify_client",
            "count_request", "count_email_sent", "count_sms_sent", "count_stream_failure",
-           "refused", "count_notification_refused", "PACKAGE_LOGGER"]
+           "refused", "count_notification_refused", "count_notification_suppressed",
+           "PACKAGE_LOGGER"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "servicedesk")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "servicedesk")
@@ -83,6 +85,10 @@ def count_email_sent() -> None:
 
 def count_sms_sent() -> None:
     _count("SmsSent", {})
+
+
+def count_notification_suppressed(channel: str) -> None:
+    _count("NotificationsSuppressed", {"channel": channel})
 
 
 def count_notification_refused(channel: str) -> None:

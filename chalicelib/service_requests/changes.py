@@ -36,11 +36,12 @@ def handle_service_request_record(record: dict) -> None:
             f"{image_value(new, 'description') or ''}").strip()
     key = f"status-{changes}"
     email, phone = image_value(new, "caller_email"), image_value(new, "caller_phone")
+    account = image_value(new, "accounts_receivable")
     if request_type.emails_customers and email:
         notifications.send_once(f"{KIND}#{number}", key, notifications.Email(
             email, f"Your service request {number} is now {status.name}", text,
-            f"<p>{escape(text)}</p>"))
+            f"<p>{escape(text)}</p>"), account)
     moved = old is None or image_value(old, "life_cycle_state") != state
     if request_type.texts_customers and phone and moved:
         notifications.text_once(f"{KIND}#{number}", key, phone,
-                                f"Service request {number}: {state.title()}.")
+                                f"Service request {number}: {state.title()}.", account)

@@ -7,6 +7,11 @@ and raises, so the stream record is retried; a worker that died mid-send leaves 
 s), which a retry that meets it waits out, once, before it sends. DynamoDB deletes a marker
 30 days after its e-mail: stream records live 24 hours, so nothing can replay it by then.
 
+Every message counts against its customer account's hourly budget
+(``SERVICEDESK_NOTIFICATIONS_PER_ACCOUNT_HOUR``, e-mails and texts together): past it, a
+message is not sent, but logged, counted (``NotificationsSuppressed``) and marked
+``suppressed``, so that one tenant cannot make the desk's SES identity a spam relay.
+
 Each message goes to one recipient. A refusal that no retry can change (SES's
 ``MessageRejected`` or an invalid address, SNS's invalid number) is logged, counted
 (``NotificationsRefused``) and marked ``refused``: the record goes on, and the other
@@ -19,12 +24,13 @@ from datetime import timedelta
 
 from botocore.exceptions import ClientError
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
-from ..core import clients, observability
+from ..core import clients, observability, timestamps
 from ..core.config import settings
 from ..core.db import is_conditional_failure, meta, shares_connection
+from ..core.unique_keys import UniqueKey, claim_key
 
 __all__ = ["SentEmail", "Email", "send_once", "text_once", "ses_client", "sns_client",
            "use_ses_client", "EmailInFlight"]
@@ -46,7 +52,8 @@ class SentEmail(Model):
     Meta = meta("history")
     entity = UnicodeAttribute(hash_key=True)
     entry = UnicodeAttribute(range_key=True)  # "email#<message key>" or "sms#<message key>"
-    status = UnicodeAttribute()  # sending | sent | refused (for good: never sent again)
+    # sending | sent | refused (for good) | suppressed (past its account's budget)
+    status = UnicodeAttribute()
     lease_until = NumberAttribute()
     message_id = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)  # the history table's TTL; history entries have none
@@ -115,18 +122,45 @@ def _lease(entity: str, key: str) -> SentEmail | None:
             if not is_conditional_failure(error):
                 raise
         held = SentEmail.get(entity, key, consistent_read=True)
-        if held.status in ("sent", "refused"):
+        if held.status in ("sent", "refused", "suppressed"):
             return None
         if attempt == 0:
             time.sleep(min(max(held.lease_until - time.time(), 0), LEASE_SECONDS) + 0.05)
     raise EmailInFlight(f"{entity} {key} is being sent by another worker")
 
 
-def _once(entity: str, key: str, send) -> bool:
+def _within_budget(account: str) -> bool:
+    """Take one notification of ``account``'s budget for this hour; False when it is spent.
+    The counter is a unique key of (account, hour) that DynamoDB forgets two hours later."""
+    limit = settings.notifications_per_account_hour
+    if not limit:
+        return True
+    hour = timestamps.storage_now()[:13]
+    counter = UniqueKey(claim_key("notification-budget", f"{account}#{hour}"))
+    try:
+        counter.update(actions=[UniqueKey.value.add(1), UniqueKey.expires_at.set(
+            timedelta(hours=2))], condition=UniqueKey.value.does_not_exist()
+            | (UniqueKey.value < limit))
+        return True
+    except UpdateError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def _once(entity: str, key: str, send, account: str) -> bool:
     """Run ``send()`` (which answers the provider's message id) unless the message
-    ``(entity, key)`` was sent; True if sent now."""
+    ``(entity, key)`` was sent, or ``account``'s budget for the hour is spent; True if sent
+    now."""
     marker = _lease(entity, key)
     if marker is None:
+        return False
+    channel = key.split("#", 1)[0]  # email | sms
+    if not _within_budget(account):
+        log.warning("notification suppressed: the account's hourly budget is spent", extra={
+            "entity": entity, "channel": channel, "account": account})
+        observability.count_notification_suppressed(channel)
+        marker.update(actions=[SentEmail.status.set("suppressed")])
         return False
     try:
         message_id = send()
@@ -135,7 +169,6 @@ def _once(entity: str, key: str, send) -> bool:
         if code not in PERMANENT_REFUSALS:
             marker.delete()
             raise
-        channel = key.split("#", 1)[0]  # email | sms
         log.warning("message refused for good, not retried", extra={
             "entity": entity, "channel": channel, "refusal": code})
         observability.count_notification_refused(channel)
@@ -148,8 +181,9 @@ def _once(entity: str, key: str, send) -> bool:
     return True
 
 
-def send_once(entity: str, key: str, email: Email) -> bool:
-    """Send ``email`` unless the message ``(entity, key)`` was sent; True if sent now."""
+def send_once(entity: str, key: str, email: Email, account: str) -> bool:
+    """Send ``email`` for the customer ``account`` unless the message ``(entity, key)`` was
+    sent; True if sent now."""
     def send() -> str:
         answer = ses_client().send_email(
             Source=settings.mail_from, Destination={"ToAddresses": [email.to]},
@@ -158,14 +192,14 @@ def send_once(entity: str, key: str, email: Email) -> bool:
                               "Html": {"Data": email.html, "Charset": "UTF-8"}}})
         observability.count_email_sent()
         return answer.get("MessageId")
-    return _once(entity, f"email#{key}", send)
+    return _once(entity, f"email#{key}", send, account)
 
 
-def text_once(entity: str, key: str, phone: str, text: str) -> bool:
+def text_once(entity: str, key: str, phone: str, text: str, account: str) -> bool:
     """Text ``text`` to ``phone`` (E.164) through SNS unless the message ``(entity, key)`` was
     sent; True if sent now."""
     def send() -> str:
         answer = sns_client().publish(PhoneNumber=phone, Message=text)
         observability.count_sms_sent()
         return answer.get("MessageId")
-    return _once(entity, f"sms#{key}", send)
+    return _once(entity, f"sms#{key}", send, account)

@@ -29,7 +29,7 @@ def handle_support_request_record(record: dict) -> None:
             entry_key(request.version)[:-1]), consistent_read=True):
         if update.state:
             notifications.send_once(f"{KIND}#{request.identifier}", f"update-{update.entry}",
-                                    state_change_email(request, update))
+                                    state_change_email(request, update), request.account)
 
 
 def state_change_email(request: SupportRequest, update) -> notifications.Email:
