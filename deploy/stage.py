@@ -47,12 +47,28 @@ def _account_and_region(aws: Runner) -> tuple[str, str]:
 
 
 def _artifacts_bucket(aws: Runner, account: str, region: str) -> str:
+    """The artifacts bucket, created on first use, and refused unless this account owns it:
+    its name is predictable, and a bucket of another account's would let that account swap
+    the Lambda code between upload and deploy."""
     bucket = f"servicedesk-artifacts-{account}-{region}"
-    try:
-        aws("s3api", "head-bucket", "--bucket", bucket, capture=True)
-    except subprocess.CalledProcessError:
-        aws("s3", "mb", f"s3://{bucket}", "--region", region)
+    if not _owned(aws, bucket, account):
+        try:
+            aws("s3", "mb", f"s3://{bucket}", "--region", region)
+        except subprocess.CalledProcessError:
+            pass  # taken by another account, or made meanwhile: the check below tells
+        if not _owned(aws, bucket, account):
+            raise SystemExit(f"make deploy: the bucket {bucket} is not this account's "
+                             f"({account}); refusing to upload the Lambda code to it")
     return bucket
+
+
+def _owned(aws: Runner, bucket: str, account: str) -> bool:
+    try:
+        aws("s3api", "head-bucket", "--bucket", bucket, "--expected-bucket-owner", account,
+            capture=True)
+        return True
+    except subprocess.CalledProcessError:  # absent, or another account's (403)
+        return False
 
 
 def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner,
