@@ -9,7 +9,9 @@ deploy: ``chalice package --merge-template`` into build/<stage>/, then the aws C
 Lambda package to an artifacts bucket (``servicedesk-artifacts-<account>-<region>``, created on
 first use) and deploys the template as stack ``servicedesk-<stage>``; finally it prints the
 API's URL and the commands that create the first API client, topic and community.
-destroy: deletes the stack of a stage other than ``prod``.
+destroy: deletes the stack of a stage other than ``prod``. What the region's stages share (API
+Gateway's logging role) is the stack ``servicedesk-account``, which deploy makes once and
+destroy never deletes.
 """
 import argparse
 import json
@@ -18,6 +20,8 @@ import subprocess
 import sys
 
 from local import cloudformation
+
+from . import template
 
 ROOT = cloudformation.ROOT
 PROTECTED_STAGES = {"prod"}
@@ -71,6 +75,16 @@ def _owned(aws: Runner, bucket: str, account: str) -> bool:
         return False
 
 
+def deploy_account_stack(aws: Runner, out) -> None:
+    """The stack of what the region's stages share (API Gateway's logging role): made by the
+    first deploy, left unchanged by the next, never deleted by make destroy."""
+    path = out / "account.json"
+    path.write_text(json.dumps(template.account_template(), indent=1), encoding="utf-8")
+    aws("cloudformation", "deploy", "--template-file", str(path), "--stack-name",
+        template.ACCOUNT_STACK, "--capabilities", "CAPABILITY_IAM",
+        "--no-fail-on-empty-changeset")
+
+
 def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner,
            public_base_url: str = "") -> int:
     out = ROOT / "build" / stage
@@ -80,6 +94,7 @@ def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner,
     print(f"packaging stage {stage} into {out.relative_to(ROOT)}/")
     cloudformation.package(out, stage, bytecode=True)
     bucket = _artifacts_bucket(aws, account, region)
+    deploy_account_stack(aws, out)
     stack = f"servicedesk-{stage}"
     aws("cloudformation", "package", "--template-file", str(out / "sam.json"),
         "--s3-bucket", bucket, "--s3-prefix", stack, "--use-json",

@@ -311,17 +311,9 @@ def _api_resources(tables: dict) -> dict:
     paths["/{proxy+}"] = _any_method()
     api_tables = [t["logical"] for t in tables.values() if t["logical"] != "history"]
     return {
-        # API Gateway writes access and execution logs with this one role of the account and
-        # region (AWS::ApiGateway::Account is a per-region setting; every stage shares it).
-        "ApiGatewayLogsRole": {"Type": "AWS::IAM::Role", "Properties": {
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
-                "Action": "sts:AssumeRole"}]},
-            "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/"
-                                              "service-role/AmazonAPIGatewayPushToCloudWatchLogs"}]}},
-        "ApiGatewayAccount": {"Type": "AWS::ApiGateway::Account", "Properties": {
-            "CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}},
-        "RestAPI": {"DependsOn": ["ApiGatewayAccount"], "Properties": {
+        # API Gateway's logging role is the account stack's (account_template): every stage
+        # shares that per-region setting, so no stage stack may own it.
+        "RestAPI": {"Properties": {
             "DefinitionBody": {"paths": paths, "x-amazon-apigateway-gateway-responses": {
                 "DEFAULT_4XX": GATEWAY_ERROR, "DEFAULT_5XX": GATEWAY_ERROR}},
             "TracingEnabled": True,
@@ -456,6 +448,30 @@ def build() -> dict:
             "AttachmentsBucket": {"Value": {"Ref": "CaseAttachmentsBucket"}},
             **{"Table" + logical_id(t["logical"]): {"Value": {"Ref": table_id(t["logical"])}}
                for t in tables.values()},
+        },
+    }
+
+
+#: The stack of what a region's stages share, deployed once before the first stage's.
+ACCOUNT_STACK = "servicedesk-account"
+
+
+def account_template() -> dict:
+    """What every stage of a region shares: API Gateway's role for writing logs, set as the
+    region's AWS::ApiGateway::Account. A stage stack that owned it (each pointing it at its
+    own role) would stop the others' API logs when it was destroyed."""
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "servicedesk: API Gateway's logging role for every stage of the region.",
+        "Resources": {
+            "ApiGatewayLogsRole": {"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                    "Action": "sts:AssumeRole"}]},
+                "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/"
+                                       "service-role/AmazonAPIGatewayPushToCloudWatchLogs"}]}},
+            "ApiGatewayAccount": {"Type": "AWS::ApiGateway::Account", "Properties": {
+                "CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}},
         },
     }
 

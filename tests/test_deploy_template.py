@@ -78,11 +78,12 @@ def test_expiring_records_have_ttl_and_only_production_tables_are_protected(pack
         "Fn::Equals": [{"Ref": "Stage"}, "prod"]}
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", ["dev", "prod", "account"])
 def test_the_packaged_template_passes_cfn_lint_with_the_serverless_rules(packaged, stage,
                                                                         tmp_path):
     path = tmp_path / "sam.json"
-    path.write_text(json.dumps(packaged[stage]))
+    path.write_text(json.dumps(packaged[stage] if stage != "account"
+                               else template.account_template()))
     lint = subprocess.run([os.path.join(os.path.dirname(sys.executable), "cfn-lint"),
                            "--append-rules", "cfn_lint_serverless.rules",
                            "--include-checks", "I", "--", str(path)],
@@ -124,11 +125,7 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     unavoidable_wildcards = {"xray:PutTraceSegments", "xray:PutTelemetryRecords",
                              "dynamodb:ListStreams"}
     roles = [name for name, r in stack_template["Resources"].items()
-             if r["Type"] == "AWS::IAM::Role" and name != "ApiGatewayLogsRole"]
-    # API Gateway's logging role (one per account and region) is AWS's own narrow policy
-    assert stack_template["Resources"]["ApiGatewayLogsRole"]["Properties"][
-        "ManagedPolicyArns"] == [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/"
-                                             "service-role/AmazonAPIGatewayPushToCloudWatchLogs"}]
+             if r["Type"] == "AWS::IAM::Role"]
     assert sorted(roles) == sorted(
         ["ApiHandlerRole"] + [template.logical_id(source.name) + "Role"
                               for source in app_module.app.event_sources])
@@ -238,3 +235,32 @@ def test_on_aws_an_unknown_path_is_the_apis_own_404_and_an_unknown_method_its_40
     assert method["statusCode"] == 405
     assert method["headers"]["Allow"] == "GET, POST"
     assert "Method DELETE is not allowed on /api/v1/requests." in method["body"]
+
+
+def test_no_stage_stack_owns_what_every_stage_of_the_region_shares(packaged):
+    """AWS::ApiGateway::Account is one setting per account and region: each stage stack had
+    pointed it at its own role, so destroying one stage silently stopped the others' logs."""
+    for stage in ("dev", "prod"):
+        assert not [name for name, r in packaged[stage]["Resources"].items()
+                    if r["Type"] == "AWS::ApiGateway::Account"
+                    or name == "ApiGatewayLogsRole"], stage
+    shared = template.account_template()["Resources"]
+    assert shared["ApiGatewayAccount"]["Properties"]["CloudWatchRoleArn"] == {
+        "Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}
+    # API Gateway's logging role is AWS's own narrow policy
+    assert shared["ApiGatewayLogsRole"]["Properties"]["ManagedPolicyArns"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                    "AmazonAPIGatewayPushToCloudWatchLogs"}]
+
+
+def test_deploy_makes_the_shared_stack_before_the_stage_and_destroy_leaves_it(capsys):
+    from deploy import stage
+    assert stage.deploy("dev", "desk@example.org", "", stage.Runner(dry_run=True)) == 0
+    deploys = [line for line in capsys.readouterr().out.splitlines()
+               if line.startswith("would run:") and " cloudformation deploy " in line]
+    assert [f"--stack-name {template.ACCOUNT_STACK} " in line for line in deploys] == [
+        True, False]  # the shared stack first, then the stage's
+    assert "--stack-name servicedesk-dev " in deploys[1]
+    stage.destroy("dev", stage.Runner(dry_run=True))
+    destroyed = capsys.readouterr().out
+    assert "servicedesk-dev" in destroyed and template.ACCOUNT_STACK not in destroyed
