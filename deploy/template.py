@@ -356,27 +356,30 @@ def _api_resources(tables: dict) -> dict:
             "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
         # A customer account that spent its hourly budget of e-mails and texts: a tenant
         # using the desk's SES identity as a relay, or a runaway integration.
-        "NotificationsSuppressedAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-            "AlarmDescription": "An account's e-mails or texts were suppressed past its hourly "
-                                "budget (log lines 'notification suppressed' name it).",
-            "Metrics": [{"Id": "suppressed", "ReturnData": True, "Period": 300,
-                         "Expression": "SELECT SUM(NotificationsSuppressed) FROM "
-                                       "SCHEMA(servicedesk, channel, service)"}],
-            "EvaluationPeriods": 1, "Threshold": 1,
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
+        "NotificationsSuppressedAlarm": _metric_sum_alarm(
+            "NotificationsSuppressed", "channel", 1,
+            "An account's e-mails or texts were suppressed past its hourly budget (log lines "
+            "'notification suppressed' name it)."),
         # Every refused caller counts once in AuthFailures, by reason (chalicelib/core/
         # observability.py): an attack, or an integration whose secret changed.
-        "AuthFailuresAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-            "AlarmDescription": "Many callers were refused (401/403) in 5 minutes: the audit "
-                                "log lines 'caller refused' say who claimed what, and why.",
-            "Metrics": [{"Id": "refused", "ReturnData": True, "Period": 300,
-                         "Expression": "SELECT SUM(AuthFailures) FROM "
-                                       "SCHEMA(servicedesk, reason, service)"}],
-            "EvaluationPeriods": 1, "Threshold": AUTH_FAILURES_ALARM_THRESHOLD,
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
+        "AuthFailuresAlarm": _metric_sum_alarm(
+            "AuthFailures", "reason", AUTH_FAILURES_ALARM_THRESHOLD,
+            "Many callers were refused (401/403) in 5 minutes: the audit log lines 'caller "
+            "refused' say who claimed what, and why."),
     }
+
+
+def _metric_sum_alarm(metric: str, dimension: str, threshold: int, description: str) -> dict:
+    """An alarm on the sum over 5 minutes of one of our metrics, whatever its ``dimension``
+    (a Metrics Insights query: a plain alarm would need one per value)."""
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": description,
+        "Metrics": [{"Id": "total", "ReturnData": True, "Period": 300,
+                     "Expression": f"SELECT SUM({metric}) FROM "
+                                   f"SCHEMA(servicedesk, {dimension}, service)"}],
+        "EvaluationPeriods": 1, "Threshold": threshold,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}}
 
 
 def _explained(check: str, reason: str) -> dict:
