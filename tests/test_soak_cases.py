@@ -75,7 +75,8 @@ def customer(base: str, books: Books, auth: dict, account: str, seed: int, write
             number, visibility = rng.choice(mine), rng.choice(["EXTERNAL", "INTERNAL"])
             answer = http.post(f"{base}/support/v2/tickets/{number}/notes", timeout=60,
                                json={"text": "soak", "visibility": visibility})
-            books.note("note", answer)
+            # INTERNAL notes are the desk's: a customer's is always refused
+            books.note("note" if visibility == "EXTERNAL" else "internal note", answer)
             if answer.status_code == 200:
                 with books.lock:
                     books.tickets[number]["notes"] += 1
@@ -164,7 +165,9 @@ def test_customers_of_two_accounts_and_the_desk_lose_and_duplicate_nothing():
             if operation == "get another's"} <= {404}
     assert {(op, status) for op, status in books.statuses if status >= 300} <= {
         ("create", 400), ("create", 409), ("note", 409), ("cancel", 409), ("move", 409),
-        ("get another's", 404)}
+        ("get another's", 404), ("internal note", 403)}
+    assert {status for (operation, status) in books.statuses
+            if operation == "internal note"} <= {403}
     sent = Counter(email["subject"].split(":")[0].removeprefix("Ticket ") for email in emails
                    if email["subject"].startswith("Ticket "))
     expected = {number: ticket["versions"] + ticket["own_external_notes"]
