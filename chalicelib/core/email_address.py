@@ -1,6 +1,6 @@
 """What every API takes as an e-mail address: ASCII, a dot-atom local part whose parts have
 at most 64 characters, a domain of DNS labels (at least two, the last starting with a
-letter), at most 254 characters in all (RFC 5321, 4.5.3.1: the spec's maxLength), matched
+letter), at most 254 characters in all (RFC 5321's size limits: the spec's maxLength), matched
 as a whole (a final newline is no address). Every spec's e-mail pattern is ``PATTERN`` (a
 test holds them together); ECMA-262 and Python read it alike. It has no lookahead, so that a
 generator of examples (the fuzzer's) can write addresses from it.
