@@ -75,25 +75,27 @@ def _problems(operation: Operation, schema: dict, value: Any,
     # items costs the first few hundred of them.
     found: dict[tuple, tuple[list, str]] = {}
     for error in validator.iter_errors(value):
-        for problem in _named_problems(error):
+        for problem in _named_problems(error):  # one error may name 300,000 unknown keys
             found.setdefault((tuple(problem[0]), problem[1]), problem)
-        if len(found) >= MAX_PROBLEMS:
-            break
-    return list(found.values())[:MAX_PROBLEMS] or [([], "invalid")]
+            if len(found) == MAX_PROBLEMS:
+                return list(found.values())
+    return list(found.values()) or [([], "invalid")]
 
 
-def _named_problems(error) -> list[tuple[list, str]]:
-    """The (path, hint) problems that one jsonschema error stands for."""
+def _named_problems(error):
+    """The (path, hint) problems that one jsonschema error stands for, one at a time."""
     path = list(error.absolute_path)
     if error.validator == "required":
-        return [(path + [name], "required") for name in error.validator_value
-                if isinstance(error.instance, dict) and name not in error.instance]
-    if error.validator == "additionalProperties":
+        yield from ((path + [name], "required") for name in error.validator_value
+                    if isinstance(error.instance, dict) and name not in error.instance)
+    elif error.validator == "additionalProperties":
         allowed = error.schema.get("properties", {})
-        return [(path + [name], "unknown") for name in error.instance if name not in allowed]
-    if error.validator == "minProperties":
-        return [(path, "required")]
-    return [(path, "invalid")]
+        yield from ((path + [name], "unknown") for name in error.instance
+                    if name not in allowed)
+    elif error.validator == "minProperties":
+        yield path, "required"
+    else:
+        yield path, "invalid"
 
 
 def _all_problems(operation: Operation, schema: dict, value: Any,
