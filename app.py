@@ -2,6 +2,7 @@
 from chalice import Chalice
 
 from chalicelib.accounts.changes import handle_account_record
+from chalicelib.cases.attachment_quota import handle_attachment_record
 from chalicelib.cases.changes import handle_case_note_record, handle_case_record
 from chalicelib.cases.routes import blueprint as cases
 from chalicelib.core import http
@@ -64,3 +65,8 @@ def on_case_change(event):
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("case_notes"), **STREAM)
 def on_case_note_change(event):
     return process_batch(event, handle_case_note_record, "on_case_note_change")
+
+
+@app.on_dynamodb_record(stream_arn=settings.stream_arn("case_attachments"), **STREAM)
+def on_case_attachment_change(event):
+    return process_batch(event, handle_attachment_record, "on_case_attachment_change")

@@ -21,7 +21,7 @@ MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topi
           SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment]
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
-                   "service_requests", "cases", "case_notes"]
+                   "service_requests", "cases", "case_notes", "case_attachments"]
 
 
 def create_all_tables() -> None:

@@ -43,6 +43,9 @@ STREAM_HANDLER_ACCESS = {
                                   "sends_email": True, "sends_sms": True},
     "on_case_change": {"reads": [], "sends_email": True},
     "on_case_note_change": {"reads": ["cases"], "sends_email": True},
+    # a removed file leaves its account's quota counters (and a marker that it did)
+    "on_case_attachment_change": {"reads": [], "sends_email": False,
+                                  "writes": ["unique_keys"]},
 }
 
 
@@ -156,7 +159,13 @@ def _attachments_bucket() -> dict:
                 "PublicAccessBlockConfiguration": {
                     "BlockPublicAcls": True, "BlockPublicPolicy": True,
                     "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}}
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                # What no ticket cited within a day (its item's TTL) is removed a day later;
+                # a cited file was copied out of staging/ (see chalicelib/cases/attachments.py).
+                "LifecycleConfiguration": {"Rules": [{
+                    "Id": "uncited-uploads", "Status": "Enabled", "Prefix": "staging/",
+                    "ExpirationInDays": 2,
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]}}}
 
 
 def _log_group(function_id: str) -> dict:
@@ -232,6 +241,9 @@ def _stream_handler_resources(handler: str, logical_table: str, tables: dict) ->
     if access["reads"]:
         statements.append({"Effect": "Allow", "Action": TABLE_READ,
                            "Resource": _table_arns(access["reads"])})
+    if access.get("writes"):
+        statements.append({"Effect": "Allow", "Action": TABLE_WRITE,
+                           "Resource": _table_arns(access["writes"])})
     if access["sends_email"] or access.get("sends_sms"):
         # each account's hourly budget of notifications is a counter in the unique keys
         statements.append({"Effect": "Allow", "Action": ["dynamodb:UpdateItem"],
@@ -341,6 +353,10 @@ def _api_resources(tables: dict) -> dict:
             # Files of tickets: stored on upload, read through short-lived URLs that this
             # role signs.
             {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+             "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}},
+            # An upload refused by its account's quota is removed from the staging area (and
+            # a concurrent citation's copy of other bytes from its own key).
+            {"Effect": "Allow", "Action": ["s3:DeleteObject"],
              "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}},
             # On the bucket, not its objects: without it S3 answers a file not uploaded yet
             # with 403 (which would be a 500), not with 404.

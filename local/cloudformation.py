@@ -14,7 +14,8 @@ What the stand-in cannot do, and so what it skips or fakes:
   logs in CloudFormation: moto skips those resources (the REST API is chalice's local server);
 - IAM policies are stored, not enforced;
 - moto's CloudFormation ignores a table's TimeToLiveSpecification and point-in-time recovery,
-  so ``create_stack`` applies both through the DynamoDB API afterwards.
+  and a bucket's LifecycleConfiguration, so ``create_stack`` applies them through the DynamoDB
+  and S3 APIs afterwards (the stand-in stores a lifecycle rule but never runs it).
 """
 import io
 import json
@@ -117,6 +118,28 @@ def _apply_table_settings(dynamodb, template: dict, stack_resources: dict) -> No
                     "PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]})
 
 
+def _api_lifecycle_rule(rule: dict) -> dict:
+    """A LifecycleConfiguration rule of CloudFormation, as S3's API spells it."""
+    api_rule = {"ID": rule["Id"], "Status": rule["Status"],
+                "Filter": {"Prefix": rule.get("Prefix", "")},
+                "Expiration": {"Days": rule["ExpirationInDays"]}}
+    if "AbortIncompleteMultipartUpload" in rule:
+        api_rule["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+    return api_rule
+
+
+def _apply_bucket_settings(s3, template: dict, stack_resources: dict) -> None:
+    physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId")
+                for r in stack_resources["StackResources"]}
+    for logical, resource in template["Resources"].items():
+        rules = (resource["Properties"].get("LifecycleConfiguration", {}).get("Rules")
+                 if resource["Type"] == "AWS::S3::Bucket" else None)
+        if rules:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=physical[logical],
+                LifecycleConfiguration={"Rules": [_api_lifecycle_rule(r) for r in rules]})
+
+
 class _NotSkippedResources(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "No Moto CloudFormation support" not in record.getMessage()
@@ -151,6 +174,7 @@ def create_stack(endpoint: str, out_dir: pathlib.Path, stack_name: str = STACK_N
     if stack["StackStatus"] != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {stack_name}: {stack['StackStatus']} "
                            f"{stack.get('StackStatusReason', '')}")
-    _apply_table_settings(boto3.client("dynamodb", endpoint_url=endpoint), template,
-                          cloudformation.describe_stack_resources(StackName=stack_name))
+    resources = cloudformation.describe_stack_resources(StackName=stack_name)
+    _apply_table_settings(boto3.client("dynamodb", endpoint_url=endpoint), template, resources)
+    _apply_bucket_settings(s3, template, resources)
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}

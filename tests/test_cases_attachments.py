@@ -98,3 +98,45 @@ def test_a_form_upload_of_another_size_than_declared_is_not_taken(client):
 def test_an_upload_form_is_for_five_megabytes_at_most(client):
     answer = client.call("POST", "/attachments/uploads", {"name": "big", "size": 5242881})
     assert answer.status == 400 and answer.data[0]["additionalInfo"][0]["property"] == "size"
+
+
+def test_a_cited_file_keeps_its_bytes_when_its_form_is_used_again(api, client):
+    form = client.call("POST", "/attachments/uploads", {"name": "meter.jpg", "size": 8}).data
+    assert send_form(form, b"original").status_code in (200, 204)
+    number = client.new_ticket(attachments=[{"id": form["id"]}])
+    assert send_form(form, b"swapped!").status_code in (200, 204)  # the form still lasts
+    client.note(number, "the same file again", attachments=[{"id": form["id"]}])
+    for reader in (client, desk(api)):
+        about = reader.call("GET", f"/attachments/{form['id']}").data
+        assert requests.get(about["url"], timeout=30).content == b"original"
+    stored = CaseAttachment.get(form["id"])
+    assert stored.content_tag and stored.object_key.endswith("/" + stored.content_tag)
+
+
+def test_a_file_that_no_ticket_cites_is_forgotten_after_a_day(client):
+    from datetime import timedelta
+
+    from chalicelib.core import timestamps
+    uploaded = client.upload("draft.txt", b"never cited").data["id"]
+    cited = client.upload("cited.txt", b"cited").data["id"]
+    client.new_ticket(attachments=[{"id": cited}])
+    assert CaseAttachment.get(cited).expires_at is None
+    waiting = CaseAttachment.get(uploaded)
+    assert waiting.expires_at - timestamps.now() > timedelta(hours=23)
+    # DynamoDB removes an expired item up to days late: until then it is gone all the same
+    waiting.update(actions=[CaseAttachment.expires_at.set(timestamps.now()
+                                                          - timedelta(seconds=1))])
+    assert client.call("GET", f"/attachments/{uploaded}").status == 404
+    late = client.create(ticket(attachments=[{"id": uploaded}]))
+    assert late.status == 400 and codes(late) == ["EQ-4000007"]
+
+
+def test_uncited_uploads_are_removed_from_the_bucket_by_its_lifecycle_rule(stack_outputs):
+    from chalicelib.core import clients
+    from chalicelib.core.config import settings
+    rules = clients.client("s3").get_bucket_lifecycle_configuration(
+        Bucket=settings.attachments_bucket)["Rules"]
+    staging = [rule for rule in rules if rule.get("Filter", {}).get("Prefix", rule.get(
+        "Prefix")) == "staging/"]
+    assert staging and staging[0]["Status"] == "Enabled"
+    assert staging[0]["Expiration"]["Days"] == 2  # a day after the item's TTL

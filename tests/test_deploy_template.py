@@ -98,7 +98,7 @@ def test_every_stream_mapping_reports_failures_retries_boundedly_and_keeps_what_
         QueueUrl=stack_outputs["StreamFailuresQueueUrl"],
         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     handlers = {source.name for source in app_module.app.event_sources}
-    assert len(mappings) == len(handlers) == 7
+    assert len(mappings) == len(handlers) == 8
     for mapping in mappings:
         table = mapping["EventSourceArn"].split(":table/")[1].split("/")[0]
         assert mapping["EventSourceArn"] == client("dynamodb").describe_table(
@@ -149,6 +149,8 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
              if any(a.startswith("s3:") for a in s["Action"])]
     assert files == [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
                       "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}},
+                     {"Effect": "Allow", "Action": ["s3:DeleteObject"],
+                      "Resource": {"Fn::Sub": "${CaseAttachmentsBucket.Arn}/*"}},
                      # on the bucket itself: a file not uploaded yet is S3's 404, not 403
                      {"Effect": "Allow", "Action": ["s3:ListBucket"],
                       "Resource": {"Fn::GetAtt": ["CaseAttachmentsBucket", "Arn"]}}]
@@ -166,6 +168,14 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
                    for s in _statements(stack_template, role) for a in s["Action"])
     bucket = stack_template["Resources"]["CaseAttachmentsBucket"]["Properties"]
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    # uploads that no ticket cited leave the staging area; cited files were copied out of it
+    assert bucket["LifecycleConfiguration"]["Rules"] == [{
+        "Id": "uncited-uploads", "Status": "Enabled", "Prefix": "staging/",
+        "ExpirationInDays": 2, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]
+    quota = _statements(stack_template, "OnCaseAttachmentChangeRole")
+    [counters] = [s for s in quota if s["Action"] == template.TABLE_WRITE
+                  and {"Fn::GetAtt": ["UniqueKeysTable", "Arn"]} in _resources(s)]
+    assert not any("HistoryTable" in str(r) for r in _resources(counters))
     [send] = [s for s in _statements(stack_template, "OnSupportRequestChangeRole")
               if "ses:SendEmail" in s["Action"]]
     assert send["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}

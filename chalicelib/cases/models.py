@@ -89,9 +89,13 @@ class CaseNote(Model):
 
 @shares_connection
 class CaseAttachment(Model):
-    """An uploaded file: its bytes are the S3 object ``<account>/<id>`` of the attachments
-    bucket; tickets and notes of the same account refer to it by id."""
-    Meta = meta("case_attachments")
+    """An uploaded file of an account; tickets and notes of the same account refer to it by id.
+
+    Its bytes come to ``staging/<account>/<id>`` of the attachments bucket. The first ticket
+    or note that cites the file copies them to ``<account>/<id>/<ETag>`` (``content_tag``),
+    which nothing else writes: from then on the file is what was cited, whatever is uploaded
+    to the staging key later. A file stored before staging began is ``<account>/<id>``."""
+    Meta = meta("case_attachments", streams=True)
     attachment_id = UnicodeAttribute(hash_key=True)
     account = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -99,9 +103,19 @@ class CaseAttachment(Model):
     uploaded = UnicodeAttribute()
     client_id = UnicodeAttribute()
     pending = BooleanAttribute(null=True)  # announced by an upload form, not yet seen in S3
-    # A pending file that never came: DynamoDB deletes its item a day after its form expired.
+    # Uploaded to the staging key and counted in the account's quota (every file since both).
+    staged = BooleanAttribute(null=True)
+    content_tag = UnicodeAttribute(null=True)  # the cited bytes' ETag: set once, when first cited
+    # A file that no ticket cited: DynamoDB deletes its item a day after the upload.
     expires_at = TTLAttribute(null=True)
 
     @property
+    def staging_key(self) -> str:
+        return f"staging/{self.account}/{self.attachment_id}"
+
+    @property
     def object_key(self) -> str:
-        return f"{self.account}/{self.attachment_id}"
+        """Where the file's bytes are now."""
+        if self.content_tag:
+            return f"{self.account}/{self.attachment_id}/{self.content_tag}"
+        return self.staging_key if self.staged else f"{self.account}/{self.attachment_id}"

@@ -34,6 +34,7 @@ CODES = {
     "EQ-4030001": "The token lacks the scope this operation needs (cases or cases-operator).",
     "EQ-4030002": "The API client acts for no customer account (an operator binds it).",
     "EQ-4030003": "INTERNAL notes are the desk's: only a cases-operator client writes one.",
+    "EQ-4030004": "The account holds as many uploaded files (or bytes) as its quota allows.",
     "EQ-4040001": "No ticket with this case or order number (for this account).",
     "EQ-4040002": "No attachment with this id (for this account).",
     "EQ-4040003": "No operation at this path.",

@@ -65,6 +65,12 @@ class Settings:
         # Where the Case Management API keeps uploaded files (the stack's bucket).
         self.attachments_bucket = _env("SERVICEDESK_ATTACHMENTS_BUCKET",
                                        "servicedesk-case-attachments")
+        # What one customer account may hold in uploaded files (count and bytes); past it,
+        # an upload answers 403.
+        self.attachment_files_per_account = int(_env(
+            "SERVICEDESK_ATTACHMENT_FILES_PER_ACCOUNT", "10000"))
+        self.attachment_bytes_per_account = int(_env(
+            "SERVICEDESK_ATTACHMENT_BYTES_PER_ACCOUNT", str(5 * 1024 ** 3)))
         # 0: no limit. Above it, creating a customer account answers 403.
         self.account_limit = int(_env("SERVICEDESK_ACCOUNT_LIMIT", "0"))
 

@@ -8,6 +8,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from .config import settings
 
 __all__ = ["meta", "global_index", "create_tables", "is_conditional_failure", "is_too_large",
+           "is_transaction_conflict",
            "connection", "shares_connection", "is_unavailable"]
 
 # AWS's answers that mean "not now": the same call may well succeed in a moment.
@@ -66,6 +67,14 @@ def is_too_large(error: Exception) -> bool:
         "size" in (getattr(error, "cause_response_message", None) or "").lower()
 
 
+def is_transaction_conflict(error: Exception) -> bool:
+    """True when a transaction was cancelled because another one held an item it wrote (not
+    for a condition of its own): the same transaction may well succeed in a moment."""
+    return isinstance(error, TransactWriteError) and any(
+        reason and reason.code == "TransactionConflict"
+        for reason in (error.cancellation_reasons or []))
+
+
 def is_unavailable(error: BaseException) -> bool:
     """True when ``error`` (or what caused it) says AWS could not be reached or is overloaded.
 
@@ -82,6 +91,8 @@ def is_unavailable(error: BaseException) -> bool:
                 "Code") in _UNAVAILABLE_CODES:
             return True
         if getattr(error, "cause_response_code", None) in _UNAVAILABLE_CODES:
+            return True
+        if is_transaction_conflict(error):  # 503 with Retry-After: a retry will do
             return True
         error = getattr(error, "cause", None) or error.__cause__ or error.__context__
     return False

@@ -14,6 +14,7 @@ import fastjsonschema
 
 from . import bodies, timestamps, xml, xml_binding
 from .config import settings
+from .email_address import is_email
 from .errors import ApiError, BadRequest, FieldError
 from .patterns import ecma_pattern, ecma_patterns
 from .spec import Operation
@@ -100,24 +101,40 @@ def _named_problems(error):
 
 def _all_problems(operation: Operation, schema: dict, value: Any,
                   where: str) -> list[tuple[list, str]]:
-    """The schema's problems with ``value``; when it has none, the times that match their
-    pattern but that the calendar lacks (2026-02-30), which no pattern can rule out."""
+    """The schema's problems with ``value``; when it has none, the values that match their
+    pattern but that a rule beyond patterns refuses (``RULES``)."""
     return _problems(operation, schema, value, where) or [
-        (path, "invalid") for path in _impossible_times(operation, schema, value, [])]
+        (path, "invalid") for path in _refused_by_rules(operation, schema, value, [])]
 
 
-def _impossible_times(operation: Operation, schema: dict, value: Any, path: list):
-    """Paths of the ``x-timestamp`` values in ``value`` (valid by ``schema``) that are no
-    time. Follows the schema, not the value, so its work is bounded by the schema's depth."""
+def _is_time(value: Any) -> bool:
+    try:
+        timestamps.parse_input(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+#: Schema keywords of ours, each the test that a value of such a schema must also pass: what
+#: a pattern cannot say without lookaheads (which example generators cannot write from).
+RULES = {
+    "x-timestamp": _is_time,  # a time the calendar has (not 2026-02-30, not 24:00)
+    "x-email": lambda value: isinstance(value, str) and is_email(value),  # local part <= 64
+}
+
+
+def _refused_by_rules(operation: Operation, schema: dict, value: Any, path: list):
+    """Paths of the values in ``value`` (valid by ``schema``) that a keyword of ``RULES`` in
+    their schema refuses. Follows the schema, not the value, so its work is bounded by the
+    schema's depth."""
     schema = operation.resolve(schema)
-    if schema.get("x-timestamp"):
-        try:
-            timestamps.parse_input(value)
-        except (TypeError, ValueError):
+    refusing = [test for keyword, test in RULES.items() if schema.get(keyword)]
+    if refusing:
+        if not all(test(value) for test in refusing):
             yield path
         return
     for part in schema.get("allOf", ()):
-        yield from _impossible_times(operation, part, value, path)
+        yield from _refused_by_rules(operation, part, value, path)
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         for key, item in value.items():
@@ -125,10 +142,10 @@ def _impossible_times(operation: Operation, schema: dict, value: Any, path: list
             matching += [sub for pattern, sub in schema.get("patternProperties", {}).items()
                          if _compiled_pattern(pattern).search(key)]
             for sub in matching:
-                yield from _impossible_times(operation, sub, item, [*path, key])
+                yield from _refused_by_rules(operation, sub, item, [*path, key])
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
-            yield from _impossible_times(operation, schema["items"], item, [*path, index])
+            yield from _refused_by_rules(operation, schema["items"], item, [*path, index])
 
 
 @functools.cache
