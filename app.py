@@ -9,15 +9,18 @@ from chalicelib.core import http
 from chalicelib.core.config import settings
 from chalicelib.customers.routes import blueprint as customers
 from chalicelib.docs.routes import blueprint as docs
+from chalicelib.events.delivery import handle_delivery_message
+from chalicelib.events.publish import publishing
 from chalicelib.oauth2.routes import blueprint as oauth2
 from chalicelib.properties.routes import blueprint as properties
 from chalicelib.property_relationships.routes import blueprint as property_relationships
 from chalicelib.service_requests.changes import handle_service_request_record
 from chalicelib.service_requests.routes import blueprint as service_requests
-from chalicelib.streams.batch import process_batch
+from chalicelib.streams.batch import process_batch, process_messages
 from chalicelib.streams.history import recorder
 from chalicelib.support_requests.changes import handle_support_request_record
 from chalicelib.support_requests.routes import blueprint as support_requests
+from chalicelib.webhooks.routes import blueprint as webhooks
 
 app = Chalice(app_name="servicedesk")
 app.register_middleware(http.handle, "http")
@@ -27,46 +30,60 @@ for blueprint in (support_requests, customers, properties, property_relationship
     app.register_blueprint(blueprint, url_prefix="/api/v1")
 app.register_blueprint(service_requests, url_prefix="/crmapi/rest/v2")
 app.register_blueprint(cases, url_prefix="/support/v2")
+app.register_blueprint(webhooks, url_prefix="/webhooks/v1")
 
 STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("support_requests"), **STREAM)
 def on_support_request_change(event):
-    return process_batch(event, handle_support_request_record, "on_support_request_change")
+    return process_batch(event, publishing("support-request", handle_support_request_record),
+                         "on_support_request_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("accounts"), **STREAM)
 def on_account_change(event):
-    return process_batch(event, handle_account_record, "on_account_change")
+    return process_batch(event, publishing("account", handle_account_record),
+                         "on_account_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("properties"), **STREAM)
 def on_property_change(event):
-    return process_batch(event, recorder("property"), "on_property_change")
+    return process_batch(event, publishing("property", recorder("property")),
+                         "on_property_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("property_relationships"), **STREAM)
 def on_property_relationship_change(event):
-    return process_batch(event, recorder("property-relationship"),
-                         "on_property_relationship_change")
+    handle = publishing("property-relationship", recorder("property-relationship"))
+    return process_batch(event, handle, "on_property_relationship_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("service_requests"), **STREAM)
 def on_service_request_change(event):
-    return process_batch(event, handle_service_request_record, "on_service_request_change")
+    return process_batch(event, publishing("service-request", handle_service_request_record),
+                         "on_service_request_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("cases"), **STREAM)
 def on_case_change(event):
-    return process_batch(event, handle_case_record, "on_case_change")
+    return process_batch(event, publishing("case", handle_case_record),
+                         "on_case_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("case_notes"), **STREAM)
 def on_case_note_change(event):
-    return process_batch(event, handle_case_note_record, "on_case_note_change")
+    return process_batch(event, publishing("case-note", handle_case_note_record),
+                         "on_case_note_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("case_attachments"), **STREAM)
 def on_case_attachment_change(event):
     return process_batch(event, handle_attachment_record, "on_case_attachment_change")
+
+
+@app.on_sqs_message(queue_arn=settings.webhook_queue_arn, batch_size=10)
+def on_webhook_delivery(event):
+    """Delivery attempts (chalicelib/events/delivery.py); each message on its own, so a
+    failed one comes again after its visibility timeout and the others do not."""
+    return process_messages(event, handle_delivery_message, "on_webhook_delivery")

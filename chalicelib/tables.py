@@ -5,6 +5,7 @@ from .cases.models import Case, CaseAttachment, CaseNote
 from .core.auth import AccessToken, ApiClient
 from .core.db import create_tables
 from .core.unique_keys import UniqueKey
+from .events.models import DeliveryAttempt, Event, WebhookEndpoint
 from .properties.models import Property
 from .property_relationships.models import PropertyRelationship
 from .service_requests.configuration import ConfigurationEntry
@@ -18,7 +19,8 @@ __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 # SentEmail shares the history table: its TTL attribute is that table's.
 MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
-          SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment]
+          SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment,
+          Event, WebhookEndpoint, DeliveryAttempt]
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
                    "service_requests", "cases", "case_notes", "case_attachments"]

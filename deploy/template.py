@@ -14,6 +14,8 @@ import json
 import pathlib
 import sys
 
+from deploy import webhook_resources
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGET = ROOT / ".chalice" / "resources.json"
 
@@ -47,6 +49,12 @@ STREAM_HANDLER_ACCESS = {
     "on_case_attachment_change": {"reads": [], "sends_email": False,
                                   "writes": ["unique_keys"]},
 }
+
+
+#: What a stream handler reads to show a changed record as its API does (events/sources.py).
+EVENT_READS = ["webhook_endpoints", "support_request_updates", "catalog", "accounts",
+               "property_relationships", "service_request_configuration", "cases",
+               "case_notes"]
 
 
 def logical_id(name: str) -> str:
@@ -138,6 +146,7 @@ def _function(function_id: str, tables: dict) -> dict:
                  for t in tables.values()}
     variables["SERVICEDESK_MAIL_FROM"] = {"Ref": "MailFrom"}
     variables["SERVICEDESK_PUBLIC_BASE_URL"] = {"Ref": "PublicBaseUrl"}
+    variables.update(webhook_resources.ENVIRONMENT)
     return {"FunctionName": function_name(function_id),
             "Environment": {"Variables": variables}}
 
@@ -236,7 +245,11 @@ def _stream_handler_resources(handler: str, logical_table: str, tables: dict) ->
         {"Effect": "Allow", "Action": ["sqs:SendMessage"],
          "Resource": {"Fn::GetAtt": ["StreamFailuresQueue", "Arn"]}},
         {"Effect": "Allow", "Action": TABLE_READ + TABLE_WRITE,
-         "Resource": _table_arns(["history"])},
+         "Resource": _table_arns(["history", "events", "webhook_attempts"])},
+        # Events: the resource as its API shows it (which reads what it refers to), and the
+        # endpoints it goes to, queued for delivery.
+        {"Effect": "Allow", "Action": TABLE_READ, "Resource": _table_arns(EVENT_READS)},
+        *webhook_resources.PUBLISHING_STATEMENTS,
     ]
     if access["reads"]:
         statements.append({"Effect": "Allow", "Action": TABLE_READ,
@@ -361,7 +374,8 @@ def _api_resources(tables: dict) -> dict:
             # On the bucket, not its objects: without it S3 answers a file not uploaded yet
             # with 403 (which would be a 500), not with 404.
             {"Effect": "Allow", "Action": ["s3:ListBucket"],
-             "Resource": {"Fn::GetAtt": ["CaseAttachmentsBucket", "Arn"]}}]),
+             "Resource": {"Fn::GetAtt": ["CaseAttachmentsBucket", "Arn"]}},
+            *webhook_resources.API_STATEMENTS]),
         "APIHandler": {"Properties": _api_function(tables)},
         "Api5xxAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
             "AlarmDescription": "The API answered 5xx (a fault of ours, or AWS unreachable).",
@@ -443,6 +457,9 @@ def build() -> dict:
     resources.update(_api_resources(tables))
     for handler, logical_table in _stream_handlers():
         resources.update(_stream_handler_resources(handler, logical_table, tables))
+    resources.update(webhook_resources.resources(
+        _role, lambda function_id: _function(function_id, tables), _log_group, _table_arns,
+        TABLE_READ, TABLE_WRITE, SEND_EMAIL_STATEMENT))
     return {
         "Parameters": {
             "Stage": {"Type": "String", "Default": "dev", "AllowedPattern": "[a-z][a-z0-9-]*",
@@ -463,6 +480,9 @@ def build() -> dict:
         "Resources": resources,
         "Outputs": {
             "StreamFailuresQueueUrl": {"Value": {"Ref": "StreamFailuresQueue"}},
+            "WebhookDeliveryQueueUrl": {"Value": {"Ref": "WebhookDeliveryQueue"}},
+            "WebhookDeliveryQueueArn": {"Value": {"Fn::GetAtt": ["WebhookDeliveryQueue", "Arn"]}},
+            "WebhookSecretsKeyId": {"Value": {"Ref": "WebhookSecretsKey"}},
             "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
             "AttachmentsBucket": {"Value": {"Ref": "CaseAttachmentsBucket"}},
             **{"Table" + logical_id(t["logical"]): {"Value": {"Ref": table_id(t["logical"])}}

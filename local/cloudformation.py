@@ -9,7 +9,9 @@ settings) are the deployed ones, not a copy.
 
 What the stand-in cannot do, and so what it skips or fakes:
 - it runs no Lambda code: the functions exist, holding a placeholder package, and the local
-  stream poller calls the same handlers in-process, under each mapping's settings;
+  stream poller calls the same handlers in-process, under each mapping's settings; SQS
+  mappings are turned off once made (moto would take the messages for a function it cannot
+  run), and the local queue poller delivers them to their handler instead;
 - it has no CloudWatch alarms, SNS subscriptions or API Gateway stages, responses and access
   logs in CloudFormation: moto skips those resources (the REST API is chalice's local server);
 - IAM policies are stored, not enforced;
@@ -140,6 +142,12 @@ def _apply_bucket_settings(s3, template: dict, stack_resources: dict) -> None:
                 LifecycleConfiguration={"Rules": [_api_lifecycle_rule(r) for r in rules]})
 
 
+def _turn_off_queue_mappings(lambda_client) -> None:
+    for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
+        if ":sqs:" in mapping["EventSourceArn"]:
+            lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+
+
 class _NotSkippedResources(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "No Moto CloudFormation support" not in record.getMessage()
@@ -177,4 +185,5 @@ def create_stack(endpoint: str, out_dir: pathlib.Path, stack_name: str = STACK_N
     resources = cloudformation.describe_stack_resources(StackName=stack_name)
     _apply_table_settings(boto3.client("dynamodb", endpoint_url=endpoint), template, resources)
     _apply_bucket_settings(s3, template, resources)
+    _turn_off_queue_mappings(boto3.client("lambda", endpoint_url=endpoint))
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}

@@ -14,6 +14,7 @@ import sys
 import threading
 
 from . import aws
+from .queue_poller import QueuePoller
 from .stream_poller import StreamPoller, bindings_from_mappings, bindings_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -122,6 +123,8 @@ def main() -> int:
         moto, endpoint = aws.start_moto(port=aws_port)
         print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json; "
               f"sent texts: {endpoint}{aws.SENT_TEXTS_PATH}")
+    # A developer's webhook receiver on this machine (make run only; never on a stage).
+    os.environ.setdefault("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK", "true")
     # Absolute URLs (refs, Location) name this server, whatever Host a client sends.
     os.environ.setdefault("SERVICEDESK_PUBLIC_BASE_URL", f"http://{host}:{port}")
     sys.path.insert(0, str(ROOT))
@@ -136,6 +139,8 @@ def main() -> int:
                                               mail_from=settings.mail_from)
         failures = f"the stand-in's queue {outputs['StreamFailuresQueueUrl']}"
         os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
+        os.environ["SERVICEDESK_WEBHOOK_QUEUE_URL"] = outputs["WebhookDeliveryQueueUrl"]
+        os.environ["SERVICEDESK_WEBHOOK_KEY_ID"] = outputs["WebhookSecretsKeyId"]
     else:
         create_all_tables()
         aws.ensure_bucket(settings.attachments_bucket)
@@ -152,6 +157,11 @@ def main() -> int:
     poller = StreamPoller(aws.streams_client(), bindings, latest_arn=aws.stream_arn,
                           sqs_client=aws.sqs_client())
     poller.start()
+    deliveries = None
+    if settings.webhook_queue_url:
+        deliveries = QueuePoller(aws.sqs_client(), settings.webhook_queue_url,
+                                 app_module.on_webhook_delivery)
+        deliveries.start()
 
     server = local_server(app_module.app, host, port)
     base = f"http://{host}:{port}"
@@ -176,6 +186,8 @@ Ctrl-C stops everything.""", flush=True)
         print("\nstopping")
     finally:
         poller.stop()
+        if deliveries is not None:
+            deliveries.stop()
         server.server.server_close()
         if moto is not None:
             moto.stop()

@@ -26,7 +26,9 @@ def _free_port() -> int:
 for _name in ("SERVICEDESK_AWS_ENDPOINT", "AWS_ENDPOINT_URL", "SERVICEDESK_PUBLIC_BASE_URL"):
     os.environ.pop(_name, None)
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                  AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1")
+                  AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1",
+                  # no webhook target's name is ever looked up beyond this machine
+                  SERVICEDESK_WEBHOOKS_LOOPBACK_ONLY="true")
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 from local import aws  # noqa: E402
@@ -54,6 +56,8 @@ def stack_outputs(tmp_path_factory):
     the stream failures queue, the event source mappings)."""
     outputs = cloudformation.create_stack(ENDPOINT, tmp_path_factory.mktemp("package"))
     os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
+    os.environ["SERVICEDESK_WEBHOOK_QUEUE_URL"] = outputs["WebhookDeliveryQueueUrl"]
+    os.environ["SERVICEDESK_WEBHOOK_KEY_ID"] = outputs["WebhookSecretsKeyId"]
     settings.reload()
     return outputs
 

@@ -98,7 +98,7 @@ def test_every_stream_mapping_reports_failures_retries_boundedly_and_keeps_what_
         QueueUrl=stack_outputs["StreamFailuresQueueUrl"],
         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     handlers = {source.name for source in app_module.app.event_sources}
-    assert len(mappings) == len(handlers) == 8
+    assert len(mappings) == len(handlers) == 9
     for mapping in mappings:
         table = mapping["EventSourceArn"].split(":table/")[1].split("/")[0]
         assert mapping["EventSourceArn"] == client("dynamodb").describe_table(

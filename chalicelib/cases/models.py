@@ -57,6 +57,7 @@ class Case(Model):
     created = UnicodeAttribute()
     updated = UnicodeAttribute()
     updated_by = UnicodeAttribute()  # the name of the API client that changed it last
+    changed_by = UnicodeAttribute(null=True)  # its id (core.actors)
     # List keys.
     created_key = UnicodeAttribute()  # "<created>#<case number>": newest first, no ties
     account_status = UnicodeAttribute()  # "<account>#<status>"

@@ -20,7 +20,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
-from ..core import auth, db, timestamps, unique_keys
+from ..core import actors, auth, db, timestamps, unique_keys
 from ..core.email_address import is_email
 from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
 from ..core.idempotency import Idempotency
@@ -181,6 +181,7 @@ def create(principal: auth.Principal, body: dict,
                 account_status=f"{account_id}#SUBMITTED",
                 account_reference=f"{account_id}#{reference}" if reference else None)
     key = unique_keys.UniqueKey
+    actors.stamp(case)
     try:
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.save(case, condition=Case.case_number.does_not_exist())
@@ -257,6 +258,7 @@ def _change_status(principal: auth.Principal, identifier: str, status: str,
     case.status_note = text if text and visibility == "EXTERNAL" else None
     case.updated, case.updated_by = now, principal.name
     case.account_status = f"{case.account}#{status}"
+    actors.stamp(case)
     key = unique_keys.UniqueKey
     try:
         with TransactWrite(connection=db.connection()) as transaction:

@@ -32,7 +32,7 @@ __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authentica
            "authorize", "issue_token", "digest_of", "SCOPES"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
-          "cases-operator")
+          "cases-operator", "webhooks")
 _MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
 #: What a new client's id may be made of (an operator's --id).
 CLIENT_ID = re.compile(f"[A-Za-z0-9._-]{{1,{_MAX_CLIENT_ID}}}")

@@ -26,6 +26,9 @@ TABLES = {
     "cases": "servicedesk-cases",
     "case_notes": "servicedesk-case-notes",
     "case_attachments": "servicedesk-case-attachments",
+    "events": "servicedesk-events",
+    "webhook_endpoints": "servicedesk-webhook-endpoints",
+    "webhook_attempts": "servicedesk-webhook-attempts",
 }
 
 
@@ -71,6 +74,21 @@ class Settings:
             "SERVICEDESK_ATTACHMENT_FILES_PER_ACCOUNT", "10000"))
         self.attachment_bytes_per_account = int(_env(
             "SERVICEDESK_ATTACHMENT_BYTES_PER_ACCOUNT", str(5 * 1024 ** 3)))
+        # Webhooks: the delivery queue (the template and the stand-in's stack set it), the KMS
+        # key that encrypts endpoints' secrets, the retry waits (comma-separated seconds;
+        # empty: Standard Webhooks' schedule) and whether loopback targets are allowed
+        # (make run only: a developer's receiver on 127.0.0.1).
+        self.webhook_queue_url = _env("SERVICEDESK_WEBHOOK_QUEUE_URL", "")
+        self.webhook_queue_arn = _env("SERVICEDESK_WEBHOOK_QUEUE_ARN",
+                                      f"arn:aws:sqs:{self.region}:000000000000:"
+                                      "servicedesk-webhook-deliveries")
+        self.webhook_key_id = _env("SERVICEDESK_WEBHOOK_KEY_ID", "")
+        self.webhook_retry_schedule = _env("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE", "")
+        self.webhooks_allow_loopback = _env("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK",
+                                            "false").lower() == "true"
+        # Tests, the fuzzer and the soak run: refuse every other host without a DNS lookup.
+        self.webhooks_loopback_only = _env("SERVICEDESK_WEBHOOKS_LOOPBACK_ONLY",
+                                           "false").lower() == "true"
         # 0: no limit. Above it, creating a customer account answers 403.
         self.account_limit = int(_env("SERVICEDESK_ACCOUNT_LIMIT", "0"))
 

@@ -15,7 +15,19 @@ from typing import Any
 from chalice import Response
 from lxml import etree
 
-from . import auth, case_format, crm, db, idempotency, observability, spec, xml, xml_binding
+from . import (
+    actors,
+    auth,
+    case_format,
+    crm,
+    db,
+    idempotency,
+    json_error_format,
+    observability,
+    spec,
+    xml,
+    xml_binding,
+)
 from .config import settings
 from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
@@ -136,6 +148,7 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
 def _respond(request: Any, get_response: Callable[[Any], Response],
              operation: spec.Operation | None, route: str, path: str) -> Response:
     principal = None  # a public operation (its spec's security is empty): the docs, tokens
+    actors.acting(None)  # until the caller is known (a warm instance served others before)
     try:
         if operation is None:
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
@@ -143,6 +156,7 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
             principal = auth.authenticate(request.headers.get("authorization"), crm.token_of(
                 request) if operation.error_format == "crm" else None)
             observability.identify_client(principal.client_id)
+            actors.acting(principal.client_id)
             auth.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
                                         base_url(request))
@@ -219,19 +233,14 @@ def _oauth2_code(error: ApiError) -> str:
     return "invalid_request"
 
 
-def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
-    if operation is not None and operation.error_format == "crm":
-        return crm.render_error(error)
-    if operation is not None and operation.error_format == "cases":
-        return case_format.render_error(error)
-    if operation is not None and operation.error_format == "oauth2-v1":
-        return case_format.render_token_error(error, error.code or _oauth2_code(error))
-    headers = dict(error.headers)
-    if operation is not None and operation.error_format == "oauth2":
-        code = error.code or _oauth2_code(error)
-        headers["Content-Type"] = "application/json"
-        body = json.dumps({"error": code, "error_description": error.message})
-        return Response(body=body, status_code=error.status, headers=headers)
+def _oauth2_error(error: ApiError) -> Response:
+    body = json.dumps({"error": error.code or _oauth2_code(error),
+                       "error_description": error.message})
+    return Response(body=body, status_code=error.status,
+                    headers={**error.headers, "Content-Type": "application/json"})
+
+
+def _leap_error(error: ApiError) -> Response:
     root = etree.Element(f"{{{xml.LEAP_NS}}}error", nsmap={None: xml.LEAP_NS})
     etree.SubElement(root, f"{{{xml.LEAP_NS}}}message").text = xml.xml_text(error.message)
     if error.field_errors:
@@ -239,5 +248,22 @@ def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
         for field in error.field_errors:
             etree.SubElement(fields, f"{{{xml.LEAP_NS}}}field", xpath=xml.xml_text(field.xpath),
                              errorhint=field.hint)
-    headers["Content-Type"] = "application/xml"
-    return Response(body=xml.serialize(root), status_code=error.status, headers=headers)
+    return Response(body=xml.serialize(root), status_code=error.status,
+                    headers={**error.headers, "Content-Type": "application/xml"})
+
+
+#: Each spec's ``x-error-format``, and how an error is written in it.
+ERROR_FORMATS = {
+    "leap": _leap_error,
+    "oauth2": _oauth2_error,
+    "crm": crm.render_error,
+    "cases": case_format.render_error,
+    "oauth2-v1": lambda error: case_format.render_token_error(
+        error, error.code or _oauth2_code(error)),
+    "webhooks": json_error_format.render_error,
+}
+
+
+def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
+    """``error`` in the format of ``operation``'s API (LEAP's XML when none serves it)."""
+    return ERROR_FORMATS[operation.error_format if operation is not None else "leap"](error)

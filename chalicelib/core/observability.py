@@ -109,3 +109,11 @@ def refused(status: int, reason: str, claimed_client: str | None,
         "status": status, "reason": reason, "claimed_client_id": claimed_client,
         "source_ip": source_ip})
     _count("AuthFailures", {"reason": reason})
+
+
+def count_webhook_attempt(succeeded: bool) -> None:
+    _count("WebhookAttempts", {"outcome": "succeeded" if succeeded else "failed"})
+
+
+def count_webhook_endpoint_disabled() -> None:
+    _count("WebhookEndpointsDisabled", {})

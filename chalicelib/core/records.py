@@ -29,6 +29,7 @@ class TrackedRecord(Model):
     last_update_time = UnicodeAttribute()
     unacked_since = UnicodeAttribute(null=True)
     changed_version = NumberAttribute(null=True)
+    changed_by = UnicodeAttribute(null=True)  # the API client of the latest write (actors)
 
     feed_order = UnicodeAttribute(null=True)
     feed_all = UnicodeAttribute(null=True)

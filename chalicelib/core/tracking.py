@@ -9,7 +9,7 @@ import time
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import db, timestamps, unique_keys
+from . import actors, db, timestamps, unique_keys
 from .errors import Conflict, FieldError, NotFound
 
 __all__ = ["save", "add_to", "change", "mark_changed", "set_extid", "get_tracked",
@@ -57,6 +57,7 @@ def save(record, condition=None, claims=(), releases=(), claim_updates=()) -> No
 
 def add_to(transaction, record, condition=None) -> None:
     """Put ``record`` and its companions into ``transaction``."""
+    actors.stamp(record)
     saves, deletes = record.companions()
     transaction.save(record, condition=condition)
     for item in saves:

@@ -6,7 +6,7 @@ import time
 from pynamodb.exceptions import PutError
 
 from ..accounts import service as accounts
-from ..core import db, timestamps
+from ..core import actors, db, timestamps
 from ..core.errors import ApiError, BadRequest, FieldError
 from ..core.records import plain
 from . import configuration
@@ -45,6 +45,7 @@ def change(identifier: dict, apply) -> ServiceRequest:
             request.status_changes = (request.status_changes or 0) + 1
         request.updated_date = timestamps.storage_now()
         request.refresh_list_keys()
+        actors.stamp(request)
         try:
             request.save()
             return request

@@ -40,6 +40,7 @@ class ServiceRequest(Model):
     number = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute()
     version = VersionAttribute()
+    changed_by = UnicodeAttribute(null=True)  # the API client of the latest write (actors)
     type_id = UnicodeAttribute()
     accounts_receivable = UnicodeAttribute()  # a customer identifier
     contact = UnicodeAttribute()  # the caller: the account's owner, a customer identifier

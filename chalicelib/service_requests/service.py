@@ -8,7 +8,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
-from ..core import db, timestamps, unique_keys
+from ..core import actors, db, timestamps, unique_keys
 from ..core.errors import ApiError, BadRequest, FieldError, NotFound
 from ..core.idempotency import Idempotency
 from . import configuration
@@ -199,6 +199,7 @@ def create(body: dict, idempotency: Idempotency | None = None) -> ServiceRequest
         created_date=timestamps.to_storage(now), updated_date=timestamps.to_storage(now),
         **references)
     request.refresh_list_keys()
+    actors.stamp(request)
     try:
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.save(request, condition=ServiceRequest.number.does_not_exist())

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from ..core import observability
 
-__all__ = ["process_batch", "image_value"]
+__all__ = ["process_batch", "process_messages", "image_value"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,23 @@ def process_batch(records: Iterable, handle: Callable[[dict], None], handler: st
             log.exception("stream record failed; reported for retry")
             observability.count_stream_failure(handler)
             failures.append({"itemIdentifier": sequence})
+    return {"batchItemFailures": failures}
+
+
+def process_messages(records: Iterable, handle: Callable[[str], None], handler: str) -> dict:
+    """Call ``handle`` on the body of each SQS message; the failures, for SQS to deliver
+    again (the mapping's ReportBatchItemFailures)."""
+    context = getattr(records, "context", None)
+    observability.start_batch(getattr(context, "aws_request_id", None), handler)
+    failures = []
+    for record in records:
+        raw = record.to_dict() if hasattr(record, "to_dict") else record
+        try:
+            handle(raw["body"])
+        except Exception:  # noqa: BLE001 - reported to SQS, which delivers it again
+            log.exception("queue message failed; reported for retry")
+            observability.count_stream_failure(handler)
+            failures.append({"itemIdentifier": raw["messageId"]})
     return {"batchItemFailures": failures}
 
 

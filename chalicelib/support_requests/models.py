@@ -91,10 +91,12 @@ class SupportRequest(TrackedRecord):
         return list(getattr(self, "_new_updates", [])), []
 
     def updates(self) -> list[Update]:
-        """Every update, oldest first, read strongly consistently (read your writes)."""
+        """Every update of this version of the request, oldest first, read strongly
+        consistently (read your writes; a stream image's version shows none made later)."""
         if not self.update_count:
             return []
-        return list(Update.query(self.identifier, consistent_read=True))
+        return [update for update in Update.query(self.identifier, consistent_read=True)
+                if self.version is None or update.version <= self.version]
 
     def is_unacked(self, update: Update) -> bool:
         return update.version > (self.updates_acked_through or 0)

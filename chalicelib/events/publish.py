@@ -1,0 +1,102 @@
+"""From a table's stream record to an event, kept for the feed and sent to its endpoints.
+
+Idempotent: the event is named by the record and its version and written only if new; the
+fan-out is marked done on the event once every matching endpoint was queued, so a replayed
+record queues nothing again (one that failed half-way queues again: at least once, and the
+receiver knows a message by its ``webhook-id``).
+"""
+import hashlib
+import json
+
+from pynamodb.exceptions import PutError
+
+from ..core import db, timestamps
+from ..core.config import settings
+from . import queue
+from .matching import matching_endpoints
+from .models import NO_ACCOUNT, RETENTION, Event
+from .sources import Source, source_of
+
+__all__ = ["publish", "publishing", "message_id"]
+
+
+def message_id(resource: str, identifier: str, version) -> str:
+    digest = hashlib.sha256(f"{resource}#{identifier}#{version}".encode()).hexdigest()
+    return "msg_" + digest[:32]
+
+
+def _resource(source: Source, image: dict | None):
+    return source.model.from_raw_data(image) if image else None
+
+
+def _data(source: Source, record, shown: dict, actor: str) -> dict:
+    """The resource as its API shows it, with what every event's data says of it."""
+    version = getattr(record, "version", None) or 1
+    return {**shown, "api": source.api, "id": source.identifier(record),
+            "url": shown.get("ref") or _url(source, record), "version": version,
+            "account": source.account(record), "actor": actor}
+
+
+def _url(source: Source, record) -> str:
+    base = settings.public_base_url or "http://localhost"
+    paths = {"service-requests": "/crmapi/rest/v2/service_requests/show?number={}",
+             "cases": "/support/v2/tickets/{}"}
+    identifier = source.identifier(record)
+    return base + paths.get(source.api, "/{}").format(identifier.split("/")[0])
+
+
+def _previous(old: dict, new: dict) -> dict:
+    return {name: old.get(name) for name in sorted(set(old) | set(new))
+            if old.get(name) != new.get(name)}
+
+
+def publish(kind: str, record: dict) -> Event | None:
+    """The event of one stream record (None for a write that changed nothing), queued to
+    every matching endpoint once."""
+    dynamodb = record["dynamodb"]
+    old_image, new_image = dynamodb.get("OldImage"), dynamodb.get("NewImage")
+    if old_image == new_image:
+        return None
+    source = source_of(kind)
+    base = settings.public_base_url or "http://localhost"
+    old_record, new_record = _resource(source, old_image), _resource(source, new_image)
+    current = new_record or old_record
+    old = source.represent(old_record, base) if old_record else None
+    new = source.represent(new_record, base) if new_record else None
+    actor = getattr(current, "changed_by", None) or getattr(current, "client_id", None) \
+        or "system"
+    moment = timestamps.from_epoch(float(dynamodb["ApproximateCreationDateTime"]))
+    when = timestamps.to_storage(moment)
+    event_type = source.type_of(old, new)
+    data = _data(source, current, new if new is not None else old, actor)
+    message = {"type": event_type, "timestamp": when, "data": data}
+    if old is not None and new is not None:
+        message["previous"] = _previous(old, new)
+    version = data["version"] if new_record else "removed"
+    event = Event(message_id(source.resource, data["id"], version), type=event_type,
+                  timestamp=when, body=json.dumps(message, separators=(",", ":")),
+                  api=source.api, scope=source.scope,
+                  restricted_to=source.restricted_to(current),
+                  account=data["account"] or NO_ACCOUNT, actor=actor,
+                  position=f"{when}#{source.resource}#{data['id']}#{version:>010}",
+                  day=when[:10], expires_at=RETENTION)
+    try:
+        event.save(condition=Event.message_id.does_not_exist())
+    except PutError as error:
+        if not db.is_conditional_failure(error):
+            raise
+        event = Event.get(event.message_id, consistent_read=True)
+        if event.fanned_out:
+            return event
+    queue.enqueue_first_attempts(event, matching_endpoints(event))
+    event.update(actions=[Event.fanned_out.set(True)])
+    return event
+
+
+def publishing(kind: str, handle):
+    """A stream handler that also publishes each record's event (after ``handle``: both are
+    idempotent, so a record retried after either failed does each once)."""
+    def handle_and_publish(record: dict) -> None:
+        handle(record)
+        publish(kind, record)
+    return handle_and_publish

@@ -1,0 +1,176 @@
+"""The records that events follow: for each, how a stream image becomes the resource as its
+API shows it, and which kind of change a change is.
+
+Each ``Source`` is data: its API and scope, the model of its table, the account a record
+belongs to, its representation, and its ``changes``: (event type, test of old and new
+representation) in order, the first that holds naming the change; ``<resource>.updated``
+names the rest, so that every change maps to exactly one type.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..accounts import catalog
+from ..accounts import representation as accounts
+from ..accounts.models import Account
+from ..cases import representation as cases
+from ..cases.models import Case, CaseNote
+from ..properties import representation as properties
+from ..properties.models import Property
+from ..property_relationships import representation as relationships
+from ..property_relationships import service as relationship_service
+from ..property_relationships.models import PropertyRelationship
+from ..service_requests import representation as service_requests
+from ..service_requests.models import ServiceRequest
+from ..support_requests import representation as support_requests
+from ..support_requests.models import SupportRequest
+
+__all__ = ["Source", "SOURCES", "source_of"]
+
+Test = Callable[[dict, dict], bool]
+
+
+def _changed(name: str) -> Test:
+    return lambda old, new: old.get(name) != new.get(name)
+
+
+def _became(name: str, *values: str) -> Test:
+    return lambda old, new: old.get(name) != new.get(name) and new.get(name) in values
+
+
+def _grew(name: str) -> Test:
+    return lambda old, new: len(new.get(name) or []) > len(old.get(name) or [])
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # the history's name of the record ("support-request")
+    resource: str  # the events' name ("support_request")
+    api: str
+    scope: str  # the scope that reads it: an endpoint's client needs it
+    model: type
+    identifier: Callable[[object], str]
+    account: Callable[[object], str | None]
+    represent: Callable[[object, str], dict]
+    changes: list[tuple[str, Test]] = field(default_factory=list)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    # A record only some readers may see (an INTERNAL note): the scope they need besides.
+    restricted_to: Callable[[object], str | None] = lambda record: None
+    created_type: str = ""  # "<resource>.created" unless named
+
+    def type_of(self, old: dict | None, new: dict | None) -> str:
+        if old is None:
+            return self.created_type or f"{self.resource}.created"
+        if new is None:
+            return f"{self.resource}.deleted"
+        return next((name for name, test in self.changes if test(old, new)),
+                    f"{self.resource}.updated")
+
+
+def _customer(record: Account, base_url: str) -> dict:
+    labels = catalog.additional_field_labels(record.fields())
+    links = relationship_service.links(record.relationships or [], base_url, with_flags=False)
+    return accounts.account(record, base_url, labels, links)
+
+
+def _service_request(record: ServiceRequest, base_url: str) -> dict:
+    [shown] = service_requests.represent([record])
+    return shown
+
+
+def _ticket(record: Case, base_url: str) -> dict:
+    """The ticket as its customer reads it, with the notes it had at this version."""
+    return cases.ticket(record, [n for n in CaseNote.query(record.case_number,
+                                                           consistent_read=True)
+                                 if n.visibility == "EXTERNAL" and n.created <= record.updated])
+
+
+def _note(record: CaseNote, base_url: str) -> dict:
+    return {**cases.note(record), "caseNumber": record.case_number}
+
+
+SOURCES = [
+    Source("support-request", "support_request", "support-requests", "requests",
+           SupportRequest, lambda r: r.identifier, lambda r: r.account, support_requests.full,
+           changes=[("support_request.state_changed", _changed("state")),
+                    ("support_request.commented", _grew("updates")),
+                    ("support_request.assigned", _changed("assignee")),
+                    ("support_request.acknowledged", _changed("unacked-since"))],
+           descriptions={
+               "created": "A support request was raised.",
+               "state_changed": "A support request moved to another state.",
+               "commented": "A comment (or another update) was added to a support request.",
+               "assigned": "A support request was given to another assignee.",
+               "acknowledged": "An external system acknowledged a support request's changes.",
+               "updated": "Another field of a support request changed (its extid)."}),
+    Source("account", "customer", "customers", "customers", Account,
+           lambda r: r.identifier, lambda r: r.identifier, _customer,
+           changes=[("customer.login_changed", _changed("email")),
+                    ("customer.status_changed", _changed("account-status")),
+                    ("customer.acknowledged", _changed("unacked-since"))],
+           descriptions={
+               "created": "A customer account was created.",
+               "login_changed": "A customer's login (e-mail) changed.",
+               "status_changed": "A customer account was activated or deactivated.",
+               "acknowledged": "An external system acknowledged a customer's changes.",
+               "updated": "Another field of a customer changed (its password included, "
+                          "which no event shows)."}),
+    Source("property", "property", "properties", "property-relationships", Property,
+           lambda r: r.identifier, lambda r: None, properties.property_,
+           changes=[("property.acknowledged", _changed("unacked-since"))],
+           descriptions={"created": "A property was created.",
+                         "acknowledged": "An external system acknowledged a property.",
+                         "updated": "A property changed (its extid)."}),
+    Source("property-relationship", "property_relationship", "property-relationships",
+           "property-relationships", PropertyRelationship, lambda r: r.identifier,
+           lambda r: r.account, lambda r, base: relationships.relationship(r, base),
+           changes=[("property_relationship.ended", _changed("end-date")),
+                    ("property_relationship.acknowledged", _changed("unacked-since"))],
+           descriptions={
+               "created": "A customer was associated with a property.",
+               "ended": "A property relationship was given an end date.",
+               "acknowledged": "An external system acknowledged a property relationship.",
+               "updated": "A property relationship changed (its extid)."}),
+    Source("service-request", "service_request", "service-requests", "service-requests",
+           ServiceRequest, lambda r: r.number, lambda r: r.accounts_receivable,
+           _service_request,
+           changes=[("service_request.status_changed", _changed("status")),
+                    ("service_request.responded", _changed("response")),
+                    ("service_request.resolved", _changed("final_resolution")),
+                    ("service_request.temporarily_resolved",
+                     _grew("temporary_resolutions"))],
+           descriptions={
+               "created": "A service request was created.",
+               "status_changed": "A service request's status changed.",
+               "responded": "A service request was responded to.",
+               "resolved": "A service request was finally resolved.",
+               "temporarily_resolved": "A temporary resolution was added to a service "
+                                       "request.",
+               "updated": "Another field of a service request changed."}),
+    Source("case", "ticket", "cases", "cases", Case, lambda r: r.case_number,
+           lambda r: r.account, _ticket,
+           changes=[("ticket.cancelled", _became("status", "CANCELLED")),
+                    ("ticket.status_changed", _changed("status"))],
+           descriptions={
+               "created": "A ticket was created.",
+               "cancelled": "A ticket was cancelled.",
+               "status_changed": "A ticket's status changed (the desk's moves, a re-open).",
+               "updated": "Another field of a ticket changed."}),
+    Source("case-note", "ticket_note", "cases", "cases", CaseNote,
+           lambda r: f"{r.case_number}/{r.note_id}", lambda r: _case_account(r), _note,
+           descriptions={"ticket.note_added": "A note was added to a ticket (INTERNAL notes "
+                                              "reach only the desk's endpoints).",
+                         "updated": "A ticket's note changed."},
+           restricted_to=lambda r: "cases-operator" if r.visibility == "INTERNAL" else None,
+           created_type="ticket.note_added"),
+]
+
+
+def _case_account(note: CaseNote) -> str:
+    return Case.get(note.case_number).account  # a ticket never changes its account
+
+
+_BY_KIND = {source.kind: source for source in SOURCES}
+
+
+def source_of(kind: str) -> Source:
+    return _BY_KIND[kind]

@@ -1,0 +1,64 @@
+"""Feed an SQS queue's messages to the app's ``on_sqs_message`` handler, as Lambda would.
+
+Chalice's local server runs no event sources, so this does, with the rules of a mapping that
+has ``FunctionResponseTypes: [ReportBatchItemFailures]``: the messages a batch names as failed
+stay in the queue (they come again after their visibility timeout); the others are deleted.
+"""
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+__all__ = ["QueuePoller"]
+
+
+class QueuePoller:
+    def __init__(self, sqs_client, queue_url: str, handler, batch_size: int = 10) -> None:
+        self.sqs, self.queue_url, self.handler = sqs_client, queue_url, handler
+        self.batch_size = batch_size
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll_once(self, wait_seconds: int = 0) -> int:
+        """Handle one batch; how many messages it held."""
+        received = self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size,
+            WaitTimeSeconds=wait_seconds).get("Messages", [])
+        if not received:
+            return 0
+        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"], "attributes": m.get("Attributes", {}),
+                    "messageAttributes": {}, "eventSource": "aws:sqs"} for m in received]
+        try:
+            answer = self.handler({"Records": records}, None) or {}
+            failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+        except Exception:  # noqa: BLE001 - the whole batch comes again, as on Lambda
+            log.exception("queue batch failed")
+            failed = {m["MessageId"] for m in received}
+        for message in received:
+            if message["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.queue_url,
+                                        ReceiptHandle=message["ReceiptHandle"])
+        return len(received)
+
+    def drain(self) -> int:
+        """Handle every message that is visible now, and those they queue without delay."""
+        total = 0
+        while handled := self.poll_once():
+            total += handled
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once(wait_seconds=1)
+            except Exception:  # noqa: BLE001 - the stand-in restarting: try again
+                log.exception("queue poll failed")
+                self._stop.wait(1)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="queue-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()

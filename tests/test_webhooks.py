@@ -1,0 +1,256 @@
+"""Webhooks: every change pushed to subscribed endpoints, signed as Standard Webhooks says
+(each delivery verified by the standardwebhooks package, never by our own code), and kept in
+one feed. Every receiver listens on loopback."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+import app as app_module
+from chalicelib.core.config import settings
+from chalicelib.events.models import Event
+from local import aws, demo
+from local.queue_poller import QueuePoller
+
+from .cases_client import desk
+from .conftest import Streams
+
+JSON = {"Content-Type": "application/json"}
+
+
+class Receiver:
+    """An HTTP receiver on 127.0.0.1 that answers each POST with the next status of
+    ``answers`` (then 204), keeping what it received."""
+
+    def __init__(self, answers=()) -> None:
+        self.answers = list(answers)
+        self.received: list[tuple[dict, str]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                receiver.received.append((dict(self.headers), body))
+                status = receiver.answers.pop(0) if receiver.answers else 204
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verified(self, secret: str) -> list[dict]:
+        """Every message, each checked by the standardwebhooks receiver library."""
+        return [Webhook(secret).verify(body, headers) for headers, body in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver():
+    found = Receiver()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    """make run's allowance of loopback targets, and retries without waits."""
+    monkeypatch.setenv("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK", "true")
+    monkeypatch.setenv("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE", "0,0,0")
+    settings.reload()
+    yield
+    monkeypatch.delenv("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK")
+    monkeypatch.delenv("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE")
+    settings.reload()
+
+
+def deliver_all() -> None:
+    """What the stream handlers and the delivery function do on AWS, until nothing is left."""
+    Streams().drain()
+    QueuePoller(aws.sqs_client(), settings.webhook_queue_url,
+                app_module.on_webhook_delivery).drain()
+
+
+def subscribe(api, url: str, auth=None, **fields):
+    answer = api.request("POST", "/webhooks/v1/endpoints", json.dumps({"url": url, **fields}),
+                         headers=JSON, **({"auth": auth} if auth else {}))
+    assert answer.status == 201, answer
+    return answer.data
+
+
+def test_an_endpoint_shows_its_secret_once_and_only_to_its_client(api, loopback, receiver):
+    endpoint = subscribe(api, receiver.url, description="CAFM")
+    assert endpoint["secret"].startswith("whsec_") and endpoint["status"] == "enabled"
+    shown = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}")
+    assert shown.status == 200 and "secret" not in shown.data
+    assert shown.data["description"] == "CAFM" and shown.data["exclude_own_changes"] is True
+    other = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}",
+                    auth={"Authorization": desk_basic()})
+    assert other.status == 404 and other.data["error"]["code"] == "not_found"
+    from chalicelib.events.models import WebhookEndpoint
+    kept = WebhookEndpoint.get(endpoint["id"]).secrets[0].ciphertext
+    assert endpoint["secret"] not in kept  # encrypted by the stack's KMS key
+
+
+def desk_basic() -> str:
+    import base64
+    return "Basic " + base64.b64encode(":".join(demo.DESK_CREDENTIALS).encode()).decode()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/hook", "https://localhost/hook",
+                                 "https://[::1]/hook", "https://2130706433/hook",
+                                 "https://0x7f.1/hook", "https://127.0.0.1:8443/hook"])
+def test_loopback_targets_are_refused_without_the_allowance(api, url):
+    assert not settings.webhooks_allow_loopback
+    answer = api.request("POST", "/webhooks/v1/endpoints", json.dumps({"url": url}),
+                         headers=JSON)
+    assert answer.status == 400 and answer.data["error"]["field"] == "url"
+    assert api.get("/webhooks/v1/endpoints").data["data"] == []
+
+
+def test_every_change_is_delivered_signed_with_what_it_changed(api, loopback, receiver):
+    # the desk's endpoint: the demo client's changes are someone else's
+    secret = subscribe(api, receiver.url, auth={"Authorization": desk_basic()},
+                       event_types=["support_request.created",
+                                    "support_request.state_changed"])["secret"]
+    identifier = api.raise_request("The lift is broken")
+    api.update(identifier, "<state>IN_PROGRESS</state><comment>On it</comment>")
+    deliver_all()
+    messages = receiver.verified(secret)
+    assert [m["type"] for m in messages] == ["support_request.created",
+                                             "support_request.state_changed"]
+    created, moved = messages
+    assert created["data"]["id"] == identifier and created["data"]["api"] == "support-requests"
+    assert created["data"]["url"].endswith(f"/api/v1/requests/{identifier}")
+    assert created["data"]["actor"] == demo.demo_credentials()[0]
+    assert created["data"]["account"] == "01234574" and "previous" not in created
+    assert moved["data"]["state"] == "IN_PROGRESS" and moved["previous"]["state"] == "NEW"
+    assert moved["data"]["version"] == created["data"]["version"] + 1
+    ids = [headers["webhook-id"] for headers, _ in receiver.received]
+    assert len(set(ids)) == 2
+
+
+def test_own_changes_are_left_out_unless_asked_for(api, loopback, receiver):
+    own = Receiver()
+    try:
+        secret = subscribe(api, receiver.url, exclude_own_changes=False,
+                           event_types=["support_request.created"])["secret"]
+        # the default: its own client's changes are not sent
+        subscribe(api, own.url, event_types=["support_request.created"])
+        api.raise_request("Water leak")
+        deliver_all()
+        assert [m["type"] for m in receiver.verified(secret)] == ["support_request.created"]
+        assert own.received == []
+    finally:
+        own.close()
+
+
+def test_a_failed_attempt_is_retried_with_the_same_id_and_logged(api, loopback):
+    failing = Receiver(answers=[500, 302])
+    try:
+        endpoint = subscribe(api, failing.url, auth={"Authorization": desk_basic()})
+        api.raise_request("Door stuck")
+        deliver_all()
+        assert len(failing.received) == 3  # 500, a redirect (never followed), then 204
+        assert len({headers["webhook-id"] for headers, _ in failing.received}) == 1
+        failing.verified(endpoint["secret"])
+        attempts = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}/attempts",
+                           auth={"Authorization": desk_basic()}).data["data"]
+        assert [(a["status"], a["http_status"]) for a in attempts] == [
+            ("failed", 500), ("failed", 302), ("succeeded", 204)]
+        failed = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}/attempts?status=failed",
+                         auth={"Authorization": desk_basic()}).data["data"]
+        assert len(failed) == 2
+    finally:
+        failing.close()
+
+
+def test_410_disables_the_endpoint_at_once(api, loopback):
+    gone = Receiver(answers=[410])
+    try:
+        endpoint = subscribe(api, gone.url, auth={"Authorization": desk_basic()})
+        api.raise_request("First")
+        deliver_all()
+        api.raise_request("Second")
+        deliver_all()
+        assert len(gone.received) == 1
+        shown = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}",
+                        auth={"Authorization": desk_basic()}).data
+        assert shown["status"] == "disabled" and "410" in shown["disabled_reason"]
+    finally:
+        gone.close()
+
+
+def test_a_rotated_secret_signs_beside_the_new_one(api, loopback, receiver):
+    endpoint = subscribe(api, receiver.url, auth={"Authorization": desk_basic()})
+    rotated = api.request("POST", f"/webhooks/v1/endpoints/{endpoint['id']}/secret/rotate",
+                          auth={"Authorization": desk_basic()})
+    assert rotated.status == 200 and rotated.data["secret"] != endpoint["secret"]
+    api.raise_request("Signed twice")
+    deliver_all()
+    assert len(receiver.verified(endpoint["secret"])) == 1  # the old one, in its grace
+    assert len(receiver.verified(rotated.data["secret"])) == 1
+    assert len(receiver.received[0][0]["webhook-signature"].split(" ")) == 2
+
+
+def test_a_replayed_stream_makes_no_second_event(api, loopback, receiver):
+    secret = subscribe(api, receiver.url, auth={"Authorization": desk_basic()})["secret"]
+    api.raise_request("Once")
+    deliver_all()
+    Streams().drain()  # the same records again, from the trim horizon
+    QueuePoller(aws.sqs_client(), settings.webhook_queue_url,
+                app_module.on_webhook_delivery).drain()
+    assert len(receiver.verified(secret)) == 1
+    assert sum(1 for e in Event.scan() if e.type.startswith("support_request.")) == 1
+
+
+def test_the_feed_holds_every_event_oldest_first_by_cursor(api, loopback):
+    first = api.raise_request("One")
+    api.raise_request("Two")
+    api.update(first, "<state>IN_PROGRESS</state>")
+    Streams().drain()
+    wanted = "support_request.created,support_request.state_changed"
+    page = api.get(f"/webhooks/v1/events?limit=2&types={wanted}")
+    assert page.status == 200 and len(page.data["data"]) == 2, page
+    assert page.headers["link"].endswith('>; rel="next"')
+    rest = api.get(f"/webhooks/v1/events?limit=2&types={wanted}"
+                   f"&cursor={page.data['next_cursor']}")
+    types = [m["type"] for m in page.data["data"] + rest.data["data"]]
+    assert sorted(types) == ["support_request.created", "support_request.created",
+                             "support_request.state_changed"]
+    assert types[-1] == "support_request.state_changed"  # the later change of `first`
+    only = api.get("/webhooks/v1/events?types=support_request.state_changed")
+    assert [m["data"]["id"] for m in only.data["data"]] == [first]
+    reused = api.get("/webhooks/v1/events?types=support_request.created&cursor="
+                     + page.data["next_cursor"])
+    assert reused.status == 400 and reused.data["error"]["field"] == "cursor"
+
+
+def test_a_client_bound_to_an_account_reads_only_that_accounts_events(api, loopback):
+    from .cases_client import customer, other_customer
+    customer(api).new_ticket()
+    other = other_customer(api)
+    other.new_ticket()
+    desk(api).call("GET", "/tickets")
+    Streams().drain()
+    feed = api.get("/webhooks/v1/events?types=ticket.created").data["data"]
+    assert [m["data"]["account"] for m in feed] == ["01234574"]
+
+
+def test_the_catalogue_names_every_type_a_change_can_have(api):
+    from chalicelib.events.sources import SOURCES
+    answer = api.get("/webhooks/v1/event-types")
+    names = {entry["name"] for entry in answer.data["data"]}
+    for source in SOURCES:
+        produced = {name for name, _ in source.changes} | {
+            source.created_type or f"{source.resource}.created", f"{source.resource}.updated"}
+        assert produced <= names, produced - names
