@@ -459,7 +459,7 @@ def build() -> dict:
         resources.update(_stream_handler_resources(handler, logical_table, tables))
     resources.update(webhook_resources.resources(
         _role, lambda function_id: _function(function_id, tables), _log_group, _table_arns,
-        TABLE_READ, TABLE_WRITE, SEND_EMAIL_STATEMENT))
+        TABLE_READ, TABLE_WRITE, SEND_EMAIL_STATEMENT, _explained))
     return {
         "Parameters": {
             "Stage": {"Type": "String", "Default": "dev", "AllowedPattern": "[a-z][a-z0-9-]*",

@@ -35,7 +35,7 @@ def _alarm(description: str, metric: str, queue: str, threshold: int) -> dict:
 
 
 def resources(role, function, log_group, table_arns, table_read, table_write,
-              send_email) -> dict:
+              send_email, explained) -> dict:
     """The resources, given template.py's helpers (so that roles are built as the others)."""
     function_id = "OnWebhookDelivery"
     statements = [
@@ -59,6 +59,9 @@ def resources(role, function, log_group, table_arns, table_read, table_write,
                     "maxReceiveCount": DELIVERY_MAX_RECEIVES}}},
         "WebhookDeliveryDeadLetterQueue": {
             "Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete",
+            "Metadata": explained("ES6000", "This queue is the last stop (the delivery "
+                                  "queue's dead letters); its alarm fires on the first "
+                                  "message."),
             "UpdateReplacePolicy": "Delete", "Properties": {
                 "MessageRetentionPeriod": 14 * 24 * 3600, "SqsManagedSseEnabled": True}},
         "WebhookSecretsKey": {

@@ -77,7 +77,7 @@ def seed() -> tuple[str, str]:
     # replace: seeding tables that already hold the demo clients puts them back as documented
     auth.create_client("Demo client", customer_scopes, client_id=client_id, secret=secret,
                        account=DEMO_CUSTOMER, replace=True)
-    auth.create_client("Demo desk", ["cases-operator", "requests", "webhooks"],
+    auth.create_client("Demo desk", list(auth.SCOPES),
                        client_id=DESK_CREDENTIALS[0],
                        secret=DESK_CREDENTIALS[1], replace=True)
     for identifier, sub_topics in TOPICS.items():

@@ -11,6 +11,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["QueuePoller"]
 
+POLL_INTERVAL_SECONDS = 0.1
+
 
 class QueuePoller:
     def __init__(self, sqs_client, queue_url: str, handler, batch_size: int = 10) -> None:
@@ -49,9 +51,12 @@ class QueuePoller:
         return total
 
     def _run(self) -> None:
+        # Short polls with a pause between empty ones: moto answers a long poll by holding
+        # its queue, which would slow every other call to the stand-in.
         while not self._stop.is_set():
             try:
-                self.poll_once(wait_seconds=1)
+                if not self.poll_once():
+                    self._stop.wait(POLL_INTERVAL_SECONDS)
             except Exception:  # noqa: BLE001 - the stand-in restarting: try again
                 log.exception("queue poll failed")
                 self._stop.wait(1)

@@ -99,7 +99,10 @@ def test_every_stream_mapping_reports_failures_retries_boundedly_and_keeps_what_
         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     handlers = {source.name for source in app_module.app.event_sources}
     assert len(mappings) == len(handlers) == 9
-    for mapping in mappings:
+    [deliveries] = [m for m in mappings if ":sqs:" in m["EventSourceArn"]]
+    assert deliveries["EventSourceArn"] == stack_outputs["WebhookDeliveryQueueArn"]
+    assert deliveries["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for mapping in (m for m in mappings if m is not deliveries):
         table = mapping["EventSourceArn"].split(":table/")[1].split("/")[0]
         assert mapping["EventSourceArn"] == client("dynamodb").describe_table(
             TableName=table)["Table"]["LatestStreamArn"]  # by reference, not a placeholder
@@ -137,8 +140,19 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     api_tables = {r["Fn::GetAtt"][0] for s in _statements(stack_template, "ApiHandlerRole")
                   for r in _resources(s) if isinstance(r, dict) and "Fn::GetAtt" in r}
     assert "HistoryTable" not in api_tables and "SupportRequestsTable" in api_tables
-    assert not any(a.startswith(("ses:", "sqs:")) for s in _statements(
+    assert not any(a.startswith("ses:") for s in _statements(
         stack_template, "ApiHandlerRole") for a in s["Action"])
+    # the API queues deliveries and encrypts new secrets; only the delivery function decrypts
+    api_queue = [s for s in _statements(stack_template, "ApiHandlerRole")
+                 if any(a.startswith(("sqs:", "kms:")) for a in s["Action"])]
+    assert api_queue == [
+        {"Effect": "Allow", "Action": ["sqs:SendMessage"],
+         "Resource": {"Fn::GetAtt": ["WebhookDeliveryQueue", "Arn"]}},
+        {"Effect": "Allow", "Action": ["kms:Encrypt"],
+         "Resource": {"Fn::GetAtt": ["WebhookSecretsKey", "Arn"]}}]
+    decrypting = [role for role in roles for s in _statements(stack_template, role)
+                  if "kms:Decrypt" in s["Action"]]
+    assert decrypting == ["OnWebhookDeliveryRole"]
     property_handler = _statements(stack_template, "OnPropertyChangeRole")
     streams = [s for s in property_handler if "dynamodb:GetRecords" in s["Action"]]
     assert [s["Resource"] for s in streams] == [{"Fn::GetAtt": ["PropertiesTable", "StreamArn"]}]

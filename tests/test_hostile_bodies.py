@@ -110,7 +110,8 @@ def _refused_in_its_format(operation, answer: requests.Response) -> bool:
     data = json.loads(body)
     return {"cases": lambda: data[0]["errorCode"].startswith("EQ-4"),
             "oauth2": lambda: "error" in data,
-            "oauth2-v1": lambda: "error_code" in data}[operation.error_format]()
+            "oauth2-v1": lambda: "error_code" in data,
+            "webhooks": lambda: bool(data["error"]["code"])}[operation.error_format]()
 
 
 @pytest.mark.parametrize("path, method, operation, media_type", list(_with_bodies()),

@@ -2,8 +2,6 @@
 (each delivery verified by the standardwebhooks package, never by our own code), and kept in
 one feed. Every receiver listens on loopback."""
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -13,6 +11,7 @@ from chalicelib.core.config import settings
 from chalicelib.events.models import Event
 from local import aws, demo
 from local.queue_poller import QueuePoller
+from local.webhook_receiver import Receiver
 
 from .cases_client import desk
 from .conftest import Streams
@@ -20,38 +19,9 @@ from .conftest import Streams
 JSON = {"Content-Type": "application/json"}
 
 
-class Receiver:
-    """An HTTP receiver on 127.0.0.1 that answers each POST with the next status of
-    ``answers`` (then 204), keeping what it received."""
-
-    def __init__(self, answers=()) -> None:
-        self.answers = list(answers)
-        self.received: list[tuple[dict, str]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-                receiver.received.append((dict(self.headers), body))
-                status = receiver.answers.pop(0) if receiver.answers else 204
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def verified(self, secret: str) -> list[dict]:
-        """Every message, each checked by the standardwebhooks receiver library."""
-        return [Webhook(secret).verify(body, headers) for headers, body in self.received]
-
-    def close(self) -> None:
-        self.server.shutdown()
+def verified(receiver: Receiver, secret: str) -> list[dict]:
+    """Every message, each checked by the standardwebhooks receiver library."""
+    return [Webhook(secret).verify(body, headers) for headers, body in receiver.received]
 
 
 @pytest.fixture
@@ -81,6 +51,10 @@ def deliver_all() -> None:
 
 
 def subscribe(api, url: str, auth=None, **fields):
+    """An endpoint for the support requests' types unless told (every test starts with the
+    demo seed's records in the streams, whose events an endpoint of every type would get)."""
+    fields.setdefault("event_types", ["support_request.created",
+                                      "support_request.state_changed"])
     answer = api.request("POST", "/webhooks/v1/endpoints", json.dumps({"url": url, **fields}),
                          headers=JSON, **({"auth": auth} if auth else {}))
     assert answer.status == 201, answer
@@ -125,7 +99,7 @@ def test_every_change_is_delivered_signed_with_what_it_changed(api, loopback, re
     identifier = api.raise_request("The lift is broken")
     api.update(identifier, "<state>IN_PROGRESS</state><comment>On it</comment>")
     deliver_all()
-    messages = receiver.verified(secret)
+    messages = verified(receiver, secret)
     assert [m["type"] for m in messages] == ["support_request.created",
                                              "support_request.state_changed"]
     created, moved = messages
@@ -148,7 +122,7 @@ def test_own_changes_are_left_out_unless_asked_for(api, loopback, receiver):
         subscribe(api, own.url, event_types=["support_request.created"])
         api.raise_request("Water leak")
         deliver_all()
-        assert [m["type"] for m in receiver.verified(secret)] == ["support_request.created"]
+        assert [m["type"] for m in verified(receiver, secret)] == ["support_request.created"]
         assert own.received == []
     finally:
         own.close()
@@ -162,7 +136,7 @@ def test_a_failed_attempt_is_retried_with_the_same_id_and_logged(api, loopback):
         deliver_all()
         assert len(failing.received) == 3  # 500, a redirect (never followed), then 204
         assert len({headers["webhook-id"] for headers, _ in failing.received}) == 1
-        failing.verified(endpoint["secret"])
+        verified(failing, endpoint["secret"])
         attempts = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}/attempts",
                            auth={"Authorization": desk_basic()}).data["data"]
         assert [(a["status"], a["http_status"]) for a in attempts] == [
@@ -197,8 +171,8 @@ def test_a_rotated_secret_signs_beside_the_new_one(api, loopback, receiver):
     assert rotated.status == 200 and rotated.data["secret"] != endpoint["secret"]
     api.raise_request("Signed twice")
     deliver_all()
-    assert len(receiver.verified(endpoint["secret"])) == 1  # the old one, in its grace
-    assert len(receiver.verified(rotated.data["secret"])) == 1
+    assert len(verified(receiver, endpoint["secret"])) == 1  # the old one, in its grace
+    assert len(verified(receiver, rotated.data["secret"])) == 1
     assert len(receiver.received[0][0]["webhook-signature"].split(" ")) == 2
 
 
@@ -209,7 +183,7 @@ def test_a_replayed_stream_makes_no_second_event(api, loopback, receiver):
     Streams().drain()  # the same records again, from the trim horizon
     QueuePoller(aws.sqs_client(), settings.webhook_queue_url,
                 app_module.on_webhook_delivery).drain()
-    assert len(receiver.verified(secret)) == 1
+    assert len(verified(receiver, secret)) == 1
     assert sum(1 for e in Event.scan() if e.type.startswith("support_request.")) == 1
 
 
@@ -254,3 +228,121 @@ def test_the_catalogue_names_every_type_a_change_can_have(api):
         produced = {name for name, _ in source.changes} | {
             source.created_type or f"{source.resource}.created", f"{source.resource}.updated"}
         assert produced <= names, produced - names
+
+
+def test_a_test_message_is_sent_on_request_and_kept_out_of_the_feed(api, loopback, receiver):
+    endpoint = subscribe(api, receiver.url)
+    sent = api.request("POST", f"/webhooks/v1/endpoints/{endpoint['id']}/test")
+    assert sent.status == 202
+    deliver_all()
+    [message] = verified(receiver, endpoint["secret"])
+    assert message["type"] == "webhook.test"
+    assert receiver.received[0][0]["webhook-id"] == sent.data["message_id"]
+    feed = api.get("/webhooks/v1/events?types=webhook.test").data["data"]
+    assert feed == []
+
+
+def test_an_endpoint_is_changed_paused_and_deleted_by_its_client(api, loopback, receiver):
+    endpoint = subscribe(api, receiver.url, event_types=["support_request.created"])
+    path = f"/webhooks/v1/endpoints/{endpoint['id']}"
+    paused = api.request("PATCH", path, json.dumps({"status": "disabled"}), headers=JSON)
+    assert paused.status == 200 and paused.data["status"] == "disabled"
+    api.raise_request("While paused")
+    deliver_all()
+    assert receiver.received == []
+    unknown = api.request("PATCH", path, json.dumps({"event_types": ["no.such"]}),
+                          headers=JSON)
+    assert unknown.status == 400 and unknown.data["error"]["field"] == "event_types/0"
+    resumed = api.request("PATCH", path, json.dumps({"status": "enabled",
+                                                     "exclude_own_changes": False}),
+                          headers=JSON)
+    assert resumed.data["status"] == "enabled" and resumed.data["disabled_reason"] is None
+    api.raise_request("After")
+    deliver_all()
+    assert len(verified(receiver, endpoint["secret"])) == 1
+    assert api.request("DELETE", path).status == 204
+    assert api.get(path).status == 404
+    api.raise_request("Gone")
+    deliver_all()
+    assert len(receiver.received) == 1
+
+
+def test_redeliver_and_recover_send_again_with_the_original_id(api, loopback, receiver):
+    endpoint = subscribe(api, receiver.url, exclude_own_changes=False,
+                         event_types=["support_request.created"])
+    path = f"/webhooks/v1/endpoints/{endpoint['id']}"
+    api.raise_request("Once")
+    api.raise_request("Twice")
+    deliver_all()
+    first_ids = [headers["webhook-id"] for headers, _ in receiver.received]
+    again = api.request("POST", f"{path}/messages/{first_ids[0]}/redeliver")
+    assert again.status == 202
+    deliver_all()
+    assert receiver.received[-1][0]["webhook-id"] == first_ids[0]
+    recovered = api.request("POST", f"{path}/recover",
+                            json.dumps({"since": "2020-01-01"}), headers=JSON)
+    assert recovered.status == 202 and recovered.data["queued"] == 2
+    deliver_all()
+    assert [h["webhook-id"] for h, _ in receiver.received[-2:]] == first_ids
+    assert len(verified(receiver, endpoint["secret"])) == 5
+    missing = api.request("POST", f"{path}/messages/msg_{'0' * 32}/redeliver")
+    assert missing.status == 404
+
+
+def test_an_endpoint_failing_for_five_days_is_disabled_and_its_owner_told(api, loopback):
+    from chalicelib.events.models import WebhookEndpoint
+
+    from .conftest import sent_emails
+    down = Receiver(answers=[503] * 10)
+    try:
+        endpoint = subscribe(api, down.url, notify_email="ops@example.net",
+                             auth={"Authorization": desk_basic()})
+        stored = WebhookEndpoint.get(endpoint["id"])
+        stored.update(actions=[WebhookEndpoint.failing_since.set(1)])  # long ago
+        api.raise_request("Nobody listens")
+        deliver_all()
+        assert len(down.received) == 1
+        shown = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}",
+                        auth={"Authorization": desk_basic()}).data
+        assert shown["status"] == "disabled" and "5 days" in shown["disabled_reason"]
+        told = [m for m in sent_emails()
+                if m["destinations"]["ToAddresses"] == ["ops@example.net"]]
+        assert len(told) == 1 and endpoint["id"] in told[0]["subject"]
+    finally:
+        down.close()
+
+
+def test_retry_after_is_honoured(api, monkeypatch, loopback):
+    from chalicelib.events.models import DeliveryAttempt
+    busy = Receiver(answers=[429], retry_after="120")
+    try:
+        endpoint = subscribe(api, busy.url, auth={"Authorization": desk_basic()})
+        api.raise_request("Later, please")
+        deliver_all()
+        pending = [a for a in DeliveryAttempt.query(endpoint["id"]) if a.status == "pending"]
+        assert len(pending) == 1 and pending[0].attempt == 2
+        from chalicelib.core import timestamps
+        wait = (timestamps.parse_input(pending[0].due) - timestamps.now()).total_seconds()
+        assert 100 < wait <= 120
+    finally:
+        busy.close()
+
+
+def test_every_kind_of_change_says_what_it_changed(api, loopback):
+    from .cases_client import customer
+    tickets = customer(api)
+    number = tickets.new_ticket()
+    tickets.note(number, "Thanks")
+    tickets.call("POST", f"/tickets/{number}/cancel", {"reason": "Fixed itself"})
+    identifier = api.raise_request("Summary")
+    api.update(identifier, "<comment>More detail</comment>")
+    Streams().drain()
+    messages = api.get("/webhooks/v1/events?limit=100").data["data"]
+    feed = {m["type"]: m for m in messages}
+    assert feed["ticket.cancelled"]["previous"]["status"] == "SUBMITTED"
+    assert feed["ticket.cancelled"]["data"]["status"] == "CANCELLED"
+    notes = [m["data"]["text"] for m in messages if m["type"] == "ticket.note_added"]
+    assert notes == ["Thanks", "Fixed itself"]  # the note, then the cancellation's reason
+    commented = feed["support_request.commented"]
+    assert len(commented["data"]["updates"]) == 1 and commented["previous"]["updates"] == []
+

@@ -79,6 +79,8 @@ def check(url: str) -> Target:
     addresses = [ipaddress.ip_address(entry[4][0].split("%")[0]) for entry in found]
     loopback = all(a.is_loopback or (getattr(a, "ipv4_mapped", None) or a).is_loopback
                    for a in addresses)
+    if settings.webhooks_loopback_only and not loopback:
+        raise RefusedTarget(f"This stand-in sends webhooks only to this machine, not {host}.")
     if loopback and settings.webhooks_allow_loopback:
         pass  # make run: a receiver on this machine, over http or https
     elif not all(_public(address) for address in addresses):

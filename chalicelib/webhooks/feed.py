@@ -47,7 +47,8 @@ def events(scopes: set[str], account: str | None, since: str, after: str | None,
                 Event.position < until
         for event in index.query(partition, condition, limit=budget):
             budget -= 1
-            if readable_by(event, scopes, account) and (not types or event.type in types):
+            if (readable_by(event, scopes, account) and not event.type.startswith("webhook.")
+                    and (not types or event.type in types)):
                 found.append(event)
                 if len(found) == limit:
                     return found, event.position

@@ -1,5 +1,6 @@
 """``/webhooks/v1``: one route per operation of ``openapi/webhooks.yaml``."""
 import json
+import uuid
 from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
@@ -7,9 +8,9 @@ from chalice import Blueprint, Response
 from ..core import cursors, timestamps
 from ..core.errors import NotFound
 from ..core.http import call_of, reply, route
-from ..events import catalogue, delivery, queue
+from ..events import catalogue, queue
 from ..events.matching import readable_by
-from ..events.models import DeliveryAttempt, Event
+from ..events.models import RETENTION, DeliveryAttempt, Event
 from . import endpoints, feed
 
 __all__ = ["blueprint"]
@@ -83,16 +84,16 @@ def _attempt(entry: DeliveryAttempt) -> dict:
 
 @route(blueprint, "/endpoints/{id}/test", "POST")
 def test_webhook_endpoint(id):  # noqa: A002
+    """Queued like any message (only the delivery function may read the secrets)."""
     endpoint = endpoints.find(_call().principal, id)
-    event = feed_test_event(endpoint.endpoint_id)
-    entry = delivery.attempt_delivery(endpoint, event, 1, queue.attempt_key_now(
-        event.message_id, 1))
-    return reply(_attempt(entry))
+    event = _test_event(endpoint.endpoint_id)
+    event.save()
+    queue.enqueue(endpoint.endpoint_id, event.message_id, 1)
+    return Response(body={"message_id": event.message_id}, status_code=202)
 
 
-def feed_test_event(endpoint_id: str) -> Event:
+def _test_event(endpoint_id: str) -> Event:
     """A ``webhook.test`` message: delivered and logged like any, kept out of the feed."""
-    import uuid
     when = timestamps.storage_now()
     message_id = "msg_" + uuid.uuid4().hex
     body = {"type": catalogue.TEST_TYPE, "timestamp": when,
@@ -100,7 +101,7 @@ def feed_test_event(endpoint_id: str) -> Event:
     return Event(message_id, type=catalogue.TEST_TYPE, timestamp=when,
                  body=json.dumps(body, separators=(",", ":")), api="webhooks",
                  scope="webhooks", account="-", actor="system", position=when,
-                 day=when[:10])
+                 day=when[:10], expires_at=RETENTION)
 
 
 @route(blueprint, "/endpoints/{id}/secret/rotate", "POST")
@@ -140,15 +141,16 @@ def redeliver_webhook_message(id, message_id):  # noqa: A002
     if event is None or not readable_by(event, set(endpoint.scopes), endpoint.account):
         raise NotFound(f"No message {message_id} for this endpoint.")
     queue.enqueue(endpoint.endpoint_id, message_id, 1)
-    return Response(body=None, status_code=202)
+    return Response(body={"message_id": message_id}, status_code=202)
 
 
 @route(blueprint, "/endpoints/{id}/recover", "POST")
 def recover_webhook_messages(id):  # noqa: A002
     call = _call()
     endpoint = endpoints.find(call.principal, id)
-    since = timestamps.to_storage(call.body["since"])
-    until = timestamps.to_storage(call.body["until"]) if call.body.get("until") else None
+    since = timestamps.to_storage(timestamps.parse_input(call.body["since"]))
+    until = (timestamps.to_storage(timestamps.parse_input(call.body["until"]))
+             if call.body.get("until") else None)
     types = set(endpoint.event_types) if endpoint.event_types else None
     found, position = feed.events(set(endpoint.scopes), endpoint.account, since, None, types,
                                   until=until, limit=RECOVER_AT_MOST)

@@ -1,0 +1,74 @@
+"""A webhook receiver on 127.0.0.1, for tests, the soak run and the bench: it keeps every
+message it took (headers, body, time of arrival) and answers as told.
+
+``answers``: the statuses of the first POSTs (then 204); ``fail_rate``: the share of the
+others answered 500 at random (those are not kept); ``down_for``: seconds before it listens at
+all (until then its port refuses connections); ``retry_after``: sent with every answer.
+"""
+import random
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+__all__ = ["Receiver"]
+
+
+class Receiver:
+    def __init__(self, answers=(), fail_rate: float = 0.0, down_for: float = 0.0,
+                 retry_after: str | None = None, seed: int = 7) -> None:
+        self.answers, self.fail_rate, self.retry_after = list(answers), fail_rate, retry_after
+        self.rng = random.Random(seed)
+        self.received: list[tuple[dict, str]] = []
+        self.arrivals: list[float] = []  # time.time() of each kept message
+        self.lock = threading.Lock()
+        with socket.socket() as probe:  # a port of its own, with nobody on it until it is up
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.server: ThreadingHTTPServer | None = None
+        if down_for:
+            timer = threading.Timer(down_for, self._start)
+            timer.daemon = True
+            timer.start()
+        else:
+            self._start()
+
+    def _answer(self) -> int:
+        with self.lock:
+            if self.answers:
+                return self.answers.pop(0)
+            return 500 if self.rng.random() < self.fail_rate else 204
+
+    def _start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                status = receiver._answer()
+                with receiver.lock:
+                    if status != 500 or not receiver.fail_rate:
+                        receiver.received.append((dict(self.headers), body))
+                        receiver.arrivals.append(time.time())
+                self.send_response(status)
+                if receiver.retry_after:
+                    self.send_header("Retry-After", receiver.retry_after)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ids(self) -> set[str]:
+        with self.lock:
+            return {headers["webhook-id"] for headers, _ in self.received}
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
