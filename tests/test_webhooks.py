@@ -346,3 +346,34 @@ def test_every_kind_of_change_says_what_it_changed(api, loopback):
     commented = feed["support_request.commented"]
     assert len(commented["data"]["updates"]) == 1 and commented["previous"]["updates"] == []
 
+
+
+def test_the_other_apis_changes_say_what_they_changed_too(api):
+    from .test_crm_life_cycle import respond
+    from .test_crm_service_requests import create
+    from .test_crm_service_requests import token as _token  # noqa: F401 - the fixture
+    from .test_customers import BASE as CUSTOMERS
+    from .test_customers import created, put_xml
+    from .test_property_relationships import associate, end, new_property
+    customer = created(api, email="hook@example.net")
+    put_xml(api, f"{CUSTOMERS}/{customer}/change-login",
+            "<change-login><login-id>hook2@example.net</login-id></change-login>")
+    relationship = associate(api, new_property(api)).data["identifier"]
+    end(api, relationship, "2030-01-01")
+    from .test_crm_authentication import login
+    token = login(api).data["data"]["token"]
+    number = create(api, token).data["data"]["number"]
+    respond(api, token, number)
+    Streams().drain()
+    messages = api.get("/webhooks/v1/events?limit=100",
+                       auth={"Authorization": desk_basic()}).data["data"]
+    feed = {m["type"]: m for m in messages}
+    login_changed = feed["customer.login_changed"]
+    assert login_changed["previous"]["owner"]["email"] == "hook@example.net"
+    assert login_changed["data"]["owner"]["email"] == "hook2@example.net"
+    ended = feed["property_relationship.ended"]
+    assert ended["previous"]["end-date"] is None and ended["data"]["end-date"] == "2030-01-01"
+    assert feed["property.created"]["data"]["account"] is None
+    responded = feed["service_request.status_changed"]  # respond moves it to Responded
+    assert responded["data"]["number"] == number and "response" in responded["previous"]
+    assert responded["data"]["actor"] == demo.demo_credentials()[0]

@@ -29,8 +29,15 @@ __all__ = ["Source", "SOURCES", "source_of"]
 Test = Callable[[dict, dict], bool]
 
 
-def _changed(name: str) -> Test:
-    return lambda old, new: old.get(name) != new.get(name)
+def _at(shown: dict, path: str):
+    """The value at ``path`` ("owner/email") of a representation (None where absent)."""
+    for part in path.split("/"):
+        shown = shown.get(part) if isinstance(shown, dict) else None
+    return shown
+
+
+def _changed(path: str) -> Test:
+    return lambda old, new: _at(old, path) != _at(new, path)
 
 
 def _became(name: str, *values: str) -> Test:
@@ -104,7 +111,7 @@ SOURCES = [
                "updated": "Another field of a support request changed (its extid)."}),
     Source("account", "customer", "customers", "customers", Account,
            lambda r: r.identifier, lambda r: r.identifier, _customer,
-           changes=[("customer.login_changed", _changed("email")),
+           changes=[("customer.login_changed", _changed("owner/email")),
                     ("customer.status_changed", _changed("account-status")),
                     ("customer.acknowledged", _changed("unacked-since"))],
            descriptions={
