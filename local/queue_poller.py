@@ -15,11 +15,11 @@ POLL_INTERVAL_SECONDS = 0.1
 
 
 class QueuePoller:
-    def __init__(self, sqs_client, queue_url: str, handler, batch_size: int = 10) -> None:
+    def __init__(self, sqs_client, queue_url: str, handler, batch_size: int = 10,
+                 workers: int = 4) -> None:
         self.sqs, self.queue_url, self.handler = sqs_client, queue_url, handler
-        self.batch_size = batch_size
+        self.batch_size, self.workers = batch_size, workers
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def poll_once(self, wait_seconds: int = 0) -> int:
         """Handle one batch; how many messages it held."""
@@ -37,10 +37,10 @@ class QueuePoller:
         except Exception:  # noqa: BLE001 - the whole batch comes again, as on Lambda
             log.exception("queue batch failed")
             failed = {m["MessageId"] for m in received}
-        for message in received:
-            if message["MessageId"] not in failed:
-                self.sqs.delete_message(QueueUrl=self.queue_url,
-                                        ReceiptHandle=message["ReceiptHandle"])
+        done = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                for n, m in enumerate(received) if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=done)
         return len(received)
 
     def drain(self) -> int:
@@ -62,8 +62,11 @@ class QueuePoller:
                 self._stop.wait(1)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="queue-poller", daemon=True)
-        self._thread.start()
+        """``workers`` pollers side by side, as Lambda runs several instances of a function
+        that a queue keeps busy."""
+        for number in range(self.workers):
+            threading.Thread(target=self._run, name=f"queue-poller-{number}",
+                             daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()

@@ -4,6 +4,8 @@ message it took (headers, body, time of arrival) and answers as told.
 ``answers``: the statuses of the first POSTs (then 204); ``fail_rate``: the share of the
 others answered 500 at random (those are not kept); ``down_for``: seconds before it listens at
 all (until then its port refuses connections); ``retry_after``: sent with every answer.
+``verify_with(secret)`` checks each message as it arrives with the standardwebhooks package
+(which refuses a timestamp older than 5 minutes, so a long run cannot check afterwards).
 """
 import random
 import socket
@@ -20,6 +22,8 @@ class Receiver:
         self.answers, self.fail_rate, self.retry_after = list(answers), fail_rate, retry_after
         self.rng = random.Random(seed)
         self.received: list[tuple[dict, str]] = []
+        self.unverified: list[tuple[dict, str, str]] = []  # (headers, body, why)
+        self.verifier = None
         self.arrivals: list[float] = []  # time.time() of each kept message
         self.lock = threading.Lock()
         with socket.socket() as probe:  # a port of its own, with nobody on it until it is up
@@ -34,6 +38,19 @@ class Receiver:
         else:
             self._start()
 
+    def verify_with(self, secret: str) -> None:
+        from standardwebhooks.webhooks import Webhook
+        self.verifier = Webhook(secret)
+
+    def _check(self, headers: dict, body: str) -> None:
+        if self.verifier is None:
+            return
+        try:
+            self.verifier.verify(body, headers)
+        except Exception as error:  # noqa: BLE001 - kept, for the test to report
+            with self.lock:
+                self.unverified.append((headers, body, str(error)))
+
     def _answer(self) -> int:
         with self.lock:
             if self.answers:
@@ -46,6 +63,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                receiver._check(dict(self.headers), body)
                 status = receiver._answer()
                 with receiver.lock:
                     if status != 500 or not receiver.fail_rate:

@@ -377,3 +377,19 @@ def test_the_other_apis_changes_say_what_they_changed_too(api):
     responded = feed["service_request.status_changed"]  # respond moves it to Responded
     assert responded["data"]["number"] == number and "response" in responded["previous"]
     assert responded["data"]["actor"] == demo.demo_credentials()[0]
+
+
+def test_an_endpoint_of_every_account_may_be_narrowed_to_one(api, loopback, receiver):
+    from .cases_client import customer, other_customer
+    desk_auth = {"Authorization": desk_basic()}
+    endpoint = subscribe(api, receiver.url, auth=desk_auth, account="01234574",
+                         event_types=["ticket.created"])
+    assert endpoint["account"] == "01234574"
+    customer(api).new_ticket()
+    other_customer(api).new_ticket()
+    deliver_all()
+    assert [m["data"]["account"] for m in verified(receiver, endpoint["secret"])] == [
+        "01234574"]
+    bound = api.request("POST", "/webhooks/v1/endpoints", json.dumps(
+        {"url": receiver.url, "account": "49927398716"}), headers=JSON)
+    assert bound.status == 400 and bound.data["error"]["field"] == "account"

@@ -81,13 +81,13 @@ def _retry_after(headers: dict) -> int | None:
     return int(value) if value.strip().isdigit() else None
 
 
-def attempt_delivery(endpoint: WebhookEndpoint, event: Event, attempt: int,
+def attempt_delivery(endpoint: WebhookEndpoint, message_id: str, body: str, attempt: int,
                      key: str) -> DeliveryAttempt:
     """Make the attempt, log it, and queue the next one or disable the endpoint."""
-    status, text, headers, seconds = deliver(endpoint.url, event.message_id, event.body,
+    status, text, headers, seconds = deliver(endpoint.url, message_id, body,
                                              secrets.live(endpoint))
     succeeded = status is not None and 200 <= status < 300
-    entry = DeliveryAttempt(endpoint.endpoint_id, key, message_id=event.message_id,
+    entry = DeliveryAttempt(endpoint.endpoint_id, key, message_id=message_id,
                             attempt=attempt, status="succeeded" if succeeded else "failed",
                             due=key.split("#")[0], at=timestamps.storage_now(),
                             http_status=status, duration_ms=int(seconds * 1000),
@@ -110,10 +110,10 @@ def attempt_delivery(endpoint: WebhookEndpoint, event: Event, attempt: int,
         return entry
     delay = queue.retry_delay(attempt, _retry_after(headers))
     if delay is not None:
-        queue.enqueue(endpoint.endpoint_id, event.message_id, attempt + 1, delay)
+        queue.enqueue(endpoint.endpoint_id, message_id, attempt + 1, delay, body=body)
     else:
         log.warning("webhook message exhausted its retries", extra={
-            "endpoint_id": endpoint.endpoint_id, "message_id": event.message_id})
+            "endpoint_id": endpoint.endpoint_id, "message_id": message_id})
     return entry
 
 
@@ -133,24 +133,24 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
                                     f"<p>{reason}</p>"), endpoint.account or "desk")
 
 
-def handle_delivery_message(body: str) -> None:
+def handle_delivery_message(text: str) -> None:
     """One SQS message of the delivery queue: an attempt that is due, or one that came early
     (queued again for what remains of its wait)."""
-    wanted = json.loads(body)
+    wanted = json.loads(text)
     remaining = int(wanted["due"] - time.time())
     if remaining > 0:
         queue.enqueue(wanted["endpoint"], wanted["message"], wanted["attempt"], remaining,
-                      key=wanted["key"])
+                      key=wanted["key"], body=wanted.get("body"))
         return
     try:
         endpoint = WebhookEndpoint.get(wanted["endpoint"], consistent_read=True)
-        event = Event.get(wanted["message"], consistent_read=True)
+        message = wanted.get("body") or Event.get(wanted["message"], consistent_read=True).body
     except (WebhookEndpoint.DoesNotExist, Event.DoesNotExist):
         return  # the endpoint was deleted, or the event is past the feed's 30 days
     if endpoint.status != "enabled":
-        DeliveryAttempt(endpoint.endpoint_id, wanted["key"], message_id=event.message_id,
+        DeliveryAttempt(endpoint.endpoint_id, wanted["key"], message_id=wanted["message"],
                         attempt=wanted["attempt"], status="failed", due=wanted["key"][:24],
                         at=timestamps.storage_now(), response="endpoint disabled",
                         expires_at=RETENTION).save()
         return
-    attempt_delivery(endpoint, event, wanted["attempt"], wanted["key"])
+    attempt_delivery(endpoint, wanted["message"], message, wanted["attempt"], wanted["key"])

@@ -17,6 +17,7 @@ __all__ = ["enqueue_first_attempts", "enqueue", "attempt_key_now", "retry_delay"
            "MAX_SQS_DELAY", "schedule"]
 
 MAX_SQS_DELAY = 900
+MAX_CARRIED_BODY = 200 * 1024
 #: Standard Webhooks' retry waits after the first attempt (seconds): 5 s, 5 min, 30 min, 2 h,
 #: 5 h, 10 h, 14 h, 20 h, 24 h.
 DEFAULT_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -47,22 +48,43 @@ def attempt_key_now(message_id: str, attempt: int) -> str:
     return _attempt_key(time.time(), message_id, attempt)
 
 
+def _message(endpoint_id: str, message_id: str, attempt: int, due: float, key: str,
+             body: str | None) -> str:
+    """The queue message of one attempt; it carries the message's body when it fits (SQS
+    takes 256 KB), so that the delivery reads no event."""
+    wanted = {"endpoint": endpoint_id, "message": message_id, "attempt": attempt, "due": due,
+              "key": key}
+    if body is not None and len(body.encode()) <= MAX_CARRIED_BODY:
+        wanted["body"] = body
+    return json.dumps(wanted)
+
+
 def enqueue(endpoint_id: str, message_id: str, attempt: int, delay: int = 0,
-            key: str | None = None) -> None:
-    """Queue one attempt ``delay`` seconds from now, and show it as pending in the log
-    (``key``: the log entry it already has, for a message that came early)."""
+            key: str | None = None, body: str | None = None) -> None:
+    """Queue one attempt ``delay`` seconds from now; one that waits shows as pending in the
+    log (``key``: the log entry it already has, for a message that came early)."""
     due = time.time() + delay
     if key is None:
         key = _attempt_key(due, message_id, attempt)
-        DeliveryAttempt(endpoint_id, key, message_id=message_id, attempt=attempt,
-                        status="pending", due=timestamps.to_storage(timestamps.from_epoch(due)),
-                        expires_at=RETENTION).save()
+        if delay > 0:
+            DeliveryAttempt(endpoint_id, key, message_id=message_id, attempt=attempt,
+                            status="pending",
+                            due=timestamps.to_storage(timestamps.from_epoch(due)),
+                            expires_at=RETENTION).save()
     clients.client("sqs").send_message(
         QueueUrl=settings.webhook_queue_url, DelaySeconds=min(delay, MAX_SQS_DELAY),
-        MessageBody=json.dumps({"endpoint": endpoint_id, "message": message_id,
-                                "attempt": attempt, "due": due, "key": key}))
+        MessageBody=_message(endpoint_id, message_id, attempt, due, key, body))
 
 
 def enqueue_first_attempts(event: Event, endpoints: list[WebhookEndpoint]) -> None:
-    for endpoint in endpoints:
-        enqueue(endpoint.endpoint_id, event.message_id, 1)
+    """One message per endpoint, sent ten to a call."""
+    due = time.time()
+    entries = [{"Id": str(n), "MessageBody": _message(
+        endpoint.endpoint_id, event.message_id, 1, due,
+        _attempt_key(due, event.message_id, 1), event.body)}
+        for n, endpoint in enumerate(endpoints)]
+    for start in range(0, len(entries), 10):
+        answer = clients.client("sqs").send_message_batch(
+            QueueUrl=settings.webhook_queue_url, Entries=entries[start:start + 10])
+        if answer.get("Failed"):  # the stream record is retried: at least once
+            raise RuntimeError(f"SQS refused {len(answer['Failed'])} delivery messages")

@@ -1,6 +1,7 @@
 """Endpoints' secrets, kept encrypted by the stack's KMS key: the API encrypts a new one, and
 only the delivery function may decrypt (its role alone has kms:Decrypt)."""
 import base64
+import functools
 import time
 
 from ..core import clients
@@ -22,11 +23,15 @@ def create() -> tuple[str, Secret]:
     return text, Secret(ciphertext=base64.b64encode(blob).decode())
 
 
+@functools.lru_cache(maxsize=256)
+def _decrypted(ciphertext: str) -> str:
+    """One KMS call per secret per warm delivery function, not one per delivery."""
+    return clients.client("kms").decrypt(CiphertextBlob=base64.b64decode(ciphertext),
+                                         EncryptionContext=_CONTEXT)["Plaintext"].decode()
+
+
 def live(endpoint: WebhookEndpoint) -> list[str]:
     """The secrets that sign now: the newest, and a rotated one within its grace."""
     now = time.time()
-    kms = clients.client("kms")
-    return [kms.decrypt(CiphertextBlob=base64.b64decode(secret.ciphertext),
-                        EncryptionContext=_CONTEXT)["Plaintext"].decode()
-            for secret in endpoint.secrets
+    return [_decrypted(secret.ciphertext) for secret in endpoint.secrets
             if secret.retires_at is None or secret.retires_at > now]

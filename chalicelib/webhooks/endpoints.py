@@ -34,8 +34,17 @@ def _checked_types(types: list[str] | None) -> list[str] | None:
     return list(types)
 
 
+def _account(principal: auth.Principal, wanted: str | None) -> str | None:
+    """The customer account whose events an endpoint gets: its client's, when it is bound to
+    one; else the one asked for (None: every account)."""
+    if principal.account is not None and wanted not in (None, principal.account):
+        raise BadRequest(f"This client acts for account {principal.account} only.",
+                         [FieldError("account", "invalid")])
+    return principal.account or wanted
+
+
 def shown(endpoint: WebhookEndpoint) -> dict:
-    return {"id": endpoint.endpoint_id, "url": endpoint.url,
+    return {"id": endpoint.endpoint_id, "url": endpoint.url, "account": endpoint.account,
             "event_types": endpoint.event_types, "description": endpoint.description,
             "exclude_own_changes": endpoint.exclude_own_changes,
             "notify_email": endpoint.notify_email, "status": endpoint.status,
@@ -54,7 +63,8 @@ def create(principal: auth.Principal, body: dict) -> tuple[WebhookEndpoint, str]
     now = timestamps.storage_now()
     identifier = "ep_" + uuid.uuid4().hex
     endpoint = WebhookEndpoint(
-        identifier, client_id=principal.client_id, account=principal.account,
+        identifier, client_id=principal.client_id,
+        account=_account(principal, body.get("account")),
         scopes=set(principal.scopes), url=url,
         event_types=_checked_types(body.get("event_types")),
         description=body.get("description", ""),
@@ -81,6 +91,8 @@ def change(principal: auth.Principal, endpoint_id: str, body: dict) -> WebhookEn
         endpoint.url = _checked_url(body["url"])
     if "event_types" in body:
         endpoint.event_types = _checked_types(body["event_types"])
+    if "account" in body:
+        endpoint.account = _account(principal, body["account"])
     for name in ("description", "exclude_own_changes", "notify_email"):
         if name in body:
             setattr(endpoint, name, body[name])

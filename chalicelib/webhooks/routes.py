@@ -88,7 +88,7 @@ def test_webhook_endpoint(id):  # noqa: A002
     endpoint = endpoints.find(_call().principal, id)
     event = _test_event(endpoint.endpoint_id)
     event.save()
-    queue.enqueue(endpoint.endpoint_id, event.message_id, 1)
+    queue.enqueue(endpoint.endpoint_id, event.message_id, 1, body=event.body)
     return Response(body={"message_id": event.message_id}, status_code=202)
 
 
@@ -140,7 +140,7 @@ def redeliver_webhook_message(id, message_id):  # noqa: A002
         event = None
     if event is None or not readable_by(event, set(endpoint.scopes), endpoint.account):
         raise NotFound(f"No message {message_id} for this endpoint.")
-    queue.enqueue(endpoint.endpoint_id, message_id, 1)
+    queue.enqueue(endpoint.endpoint_id, message_id, 1, body=event.body)
     return Response(body={"message_id": message_id}, status_code=202)
 
 
@@ -157,7 +157,7 @@ def recover_webhook_messages(id):  # noqa: A002
     wanted = [e for e in found if not (endpoint.exclude_own_changes
                                        and e.actor == endpoint.client_id)]
     for event in wanted:
-        queue.enqueue(endpoint.endpoint_id, event.message_id, 1)
+        queue.enqueue(endpoint.endpoint_id, event.message_id, 1, body=event.body)
     return Response(body={"queued": len(wanted), "more": position is not None,
                           "next_since": position and position.split("#")[0]},
                     status_code=202)
