@@ -16,7 +16,7 @@ MEASURED_WRITES = 400
 XML = {"Content-Type": "application/xml"}
 
 
-def _raise(http, base: str, n: int) -> str:
+def raise_request(http, base: str, n: int) -> str:
     answer = http.post(f"{base}/api/v1/requests", headers=XML, timeout=60, data=(
         '<support-request><account identifier="01234574"/><topic identifier="Alarm"/>'
         f"<summary>bench {n}</summary></support-request>"))
@@ -31,7 +31,7 @@ def _writes(base: str, count: int, offset: int) -> float:
         http = requests.Session()
         http.auth = ("demo", "demo-secret")
         for n in range(count // CLIENTS // 3):
-            identifier = _raise(http, base, offset + number * 100000 + n)
+            identifier = raise_request(http, base, offset + number * 100000 + n)
             for inner in ("<state>IN_PROGRESS</state>", "<comment>on it</comment>"):
                 answer = http.post(f"{base}/api/v1/requests/{identifier}/updates", headers=XML,
                                    timeout=60, data=f"<support-request-update>{inner}"
@@ -59,7 +59,7 @@ def _email_delay(stack, base: str, samples: int = 100) -> list[float]:
     http.auth = ("demo", "demo-secret")
     delays = []
     for n in range(samples):
-        identifier = _raise(http, base, 900000 + n)
+        identifier = raise_request(http, base, 900000 + n)
         before = len(stack.sent_emails())
         answer = http.post(f"{base}/api/v1/requests/{identifier}/updates", headers=XML,
                            timeout=60, data="<support-request-update><state>PROBLEM</state>"

@@ -13,17 +13,10 @@ from local.demo import DESK_CREDENTIALS
 from local.stack import DEMO, LocalStack
 from local.webhook_receiver import Receiver
 
+from .embedded_stack import raise_request
+
 SAMPLES = 100
 BURST = 300
-XML = {"Content-Type": "application/xml"}
-
-
-def _raise(http, base: str, summary: str) -> str:
-    answer = http.post(f"{base}/api/v1/requests", headers=XML, timeout=60, data=(
-        '<support-request><account identifier="01234574"/><topic identifier="Parking"/>'
-        f"<summary>{summary}</summary></support-request>"))
-    assert answer.status_code == 201, answer.text
-    return answer.text.split('identifier="')[1].split('"')[0]
 
 
 def _subscribe(base: str, receiver: Receiver) -> None:
@@ -52,7 +45,7 @@ def main() -> int:
         delays = []
         for n in range(SAMPLES):
             started = time.time()
-            identifier = _raise(http, stack.base, f"delay {n}")
+            identifier = raise_request(http, stack.base, n)
             delays.append(_arrival(receivers[0], identifier, time.monotonic() + 30) - started)
         delays.sort()
         print(f"change to first delivery attempt over {SAMPLES} changes: median "
@@ -67,7 +60,7 @@ def main() -> int:
             session = requests.Session()
             session.auth = DEMO
             for n in range(BURST // 4):
-                _raise(session, stack.base, f"burst {number}-{n}")
+                raise_request(session, stack.base, 100000 * (number + 1) + n)
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(client, range(4)))
         expected = before + BURST * 3

@@ -75,6 +75,14 @@ def test_an_endpoint_shows_its_secret_once_and_only_to_its_client(api, loopback,
     assert endpoint["secret"] not in kept  # encrypted by the stack's KMS key
 
 
+def disabled_reason(api, endpoint_id: str) -> str:
+    """Why the desk's endpoint is disabled (it must be)."""
+    shown = api.get(f"/webhooks/v1/endpoints/{endpoint_id}",
+                    auth={"Authorization": desk_basic()}).data
+    assert shown["status"] == "disabled", shown
+    return shown["disabled_reason"]
+
+
 def desk_basic() -> str:
     import base64
     return "Basic " + base64.b64encode(":".join(demo.DESK_CREDENTIALS).encode()).decode()
@@ -157,9 +165,7 @@ def test_410_disables_the_endpoint_at_once(api, loopback):
         api.raise_request("Second")
         deliver_all()
         assert len(gone.received) == 1
-        shown = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}",
-                        auth={"Authorization": desk_basic()}).data
-        assert shown["status"] == "disabled" and "410" in shown["disabled_reason"]
+        assert "410" in disabled_reason(api, endpoint["id"])
     finally:
         gone.close()
 
@@ -302,9 +308,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_its_owner_told(api, l
         api.raise_request("Nobody listens")
         deliver_all()
         assert len(down.received) == 1
-        shown = api.get(f"/webhooks/v1/endpoints/{endpoint['id']}",
-                        auth={"Authorization": desk_basic()}).data
-        assert shown["status"] == "disabled" and "5 days" in shown["disabled_reason"]
+        assert "5 days" in disabled_reason(api, endpoint["id"])
         told = [m for m in sent_emails()
                 if m["destinations"]["ToAddresses"] == ["ops@example.net"]]
         assert len(told) == 1 and endpoint["id"] in told[0]["subject"]
