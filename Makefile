@@ -24,7 +24,7 @@ test: $(STAMP)  ## lint, then the whole test suite (the soak run is `make soak`)
 soak: $(STAMP)  ## 2,000+ writes by 8 clients against the stack as make run starts it, then the webhooks' soak
 	$(PY) -m pytest -m soak -s $(PYTEST_ARGS)
 
-soak-core: $(STAMP)  ## the soak runs but the webhooks' (CI runs that one beside the others)
+soak-core: $(STAMP)  ## the soak runs but the webhooks' (what CI runs)
 	$(PY) -m pytest -m soak -s --ignore=tests/test_soak_webhooks.py $(PYTEST_ARGS)
 
 soak-webhooks: $(STAMP)  ## 1,000 changes over every API, delivered to 3 endpoints on loopback

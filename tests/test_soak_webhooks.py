@@ -128,8 +128,7 @@ def test_every_event_reaches_every_endpoint_and_the_feed_holds_exactly_them():
         elapsed = time.monotonic() - started
         wanted = {e["id"] for e in events}
         print(f"\nwebhook soak: {accepted} accepted changes in {written:.0f} s, "
-              f"{len(events)} events, delivered to all 3 endpoints {elapsed:.0f} s after the "
-              "start; received "
+              f"{len(events)} events; {elapsed:.0f} s after the start, received "
               + ", ".join(f"{n}: {len(r.received)}" for n, r in receivers.items())
               + f"; by outcome: {dict(statuses)}")
         assert accepted >= CHANGES * 0.7 and len(events) >= accepted

@@ -12,7 +12,9 @@ import socket
 import ssl
 import time
 
-from ..core import observability, timestamps
+from pynamodb.exceptions import UpdateError
+
+from ..core import db, observability, timestamps
 from ..streams import notifications
 from . import queue, secrets, targets
 from .models import RETENTION, DeliveryAttempt, Event, WebhookEndpoint
@@ -97,14 +99,14 @@ def attempt_delivery(endpoint: WebhookEndpoint, message_id: str, body: str, atte
     observability.count_webhook_attempt(succeeded)
     if succeeded:
         if endpoint.failing_since is not None:
-            endpoint.update(actions=[WebhookEndpoint.failing_since.remove()])
+            _note(endpoint, WebhookEndpoint.failing_since.remove())
         return entry
     if status == 410:
         _disable(endpoint, "The endpoint answered 410 Gone.")
         return entry
     failing_since = endpoint.failing_since or int(time.time())
     if endpoint.failing_since is None:
-        endpoint.update(actions=[WebhookEndpoint.failing_since.set(failing_since)])
+        _note(endpoint, WebhookEndpoint.failing_since.set(failing_since))
     if time.time() - failing_since >= DISABLE_AFTER_SECONDS:
         _disable(endpoint, "Every attempt failed for 5 days.")
         return entry
@@ -117,15 +119,26 @@ def attempt_delivery(endpoint: WebhookEndpoint, message_id: str, body: str, atte
     return entry
 
 
+def _note(endpoint: WebhookEndpoint, *actions) -> None:
+    """Record a delivery's outcome on the endpoint, whatever else changed it meanwhile (not
+    on one deleted meanwhile)."""
+    try:
+        endpoint.update(actions=list(actions),
+                        condition=WebhookEndpoint.endpoint_id.exists())
+    except UpdateError as error:
+        if not db.is_conditional_failure(error):
+            raise
+
+
 def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
-    endpoint.update(actions=[WebhookEndpoint.status.set("disabled"),
-                             WebhookEndpoint.disabled_reason.set(reason)])
+    _note(endpoint, WebhookEndpoint.status.set("disabled"),
+          WebhookEndpoint.disabled_reason.set(reason))
     observability.count_webhook_endpoint_disabled()
     log.warning("webhook endpoint disabled", extra={"endpoint_id": endpoint.endpoint_id,
                                                     "reason": reason})
     if endpoint.notify_email:
         notifications.send_once(f"webhook-endpoint#{endpoint.endpoint_id}",
-                                f"disabled-{endpoint.version}", notifications.Email(
+                                f"disabled-{endpoint.revision}", notifications.Email(
                                     endpoint.notify_email,
                                     f"Webhook endpoint {endpoint.endpoint_id} is disabled",
                                     f"{reason}\nURL: {endpoint.url}\nRe-enable it with PATCH "

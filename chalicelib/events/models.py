@@ -17,7 +17,6 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
-    VersionAttribute,
 )
 from pynamodb.models import Model
 
@@ -61,7 +60,10 @@ class Secret(MapAttribute):
 class WebhookEndpoint(Model):
     Meta = meta("webhook_endpoints")
     endpoint_id = UnicodeAttribute(hash_key=True)  # "ep_..."
-    version = VersionAttribute()
+    # Its owner's changes, in order: a PATCH or rotation saves on the condition that it is
+    # the one read. Deliveries' bookkeeping (failing_since, a disable) does not count, so that
+    # concurrent deliveries never make each other fail (a VersionAttribute would).
+    revision = NumberAttribute(default=1)
     client_id = UnicodeAttribute()  # its owner: nobody else's client sees it
     account = UnicodeAttribute(null=True)  # the owner's customer account, if bound to one
     scopes = UnicodeSetAttribute(default=set)  # the owner's, when it was made or changed

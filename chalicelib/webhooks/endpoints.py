@@ -3,8 +3,10 @@
 import time
 import uuid
 
-from ..core import auth, timestamps
-from ..core.errors import BadRequest, FieldError, NotFound
+from pynamodb.exceptions import PutError
+
+from ..core import auth, db, timestamps
+from ..core.errors import BadRequest, Conflict, FieldError, NotFound
 from ..events import catalogue, secrets, targets
 from ..events.models import WebhookEndpoint
 
@@ -102,9 +104,21 @@ def change(principal: auth.Principal, endpoint_id: str, body: dict) -> WebhookEn
     elif body.get("status") == "disabled":
         endpoint.status, endpoint.disabled_reason = "disabled", "Disabled by its owner."
     endpoint.scopes = set(principal.scopes)  # what its owner may read now
-    endpoint.updated = timestamps.storage_now()
-    endpoint.save()  # on the condition that its version is the one read
+    _save_revision(endpoint)
     return endpoint
+
+
+def _save_revision(endpoint: WebhookEndpoint) -> None:
+    """Save the owner's change, unless another change of the owner's came first (409)."""
+    read = endpoint.revision
+    endpoint.revision, endpoint.updated = read + 1, timestamps.storage_now()
+    try:
+        endpoint.save(condition=WebhookEndpoint.revision == read)
+    except PutError as error:
+        if db.is_conditional_failure(error):
+            raise Conflict("The endpoint changed meanwhile: read it again and retry.") \
+                from None
+        raise
 
 
 def delete(principal: auth.Principal, endpoint_id: str) -> None:
@@ -119,6 +133,5 @@ def rotate(principal: auth.Principal, endpoint_id: str) -> str:
     for old in endpoint.secrets:
         old.retires_at = min(old.retires_at or retires, retires)
     endpoint.secrets = [secret] + [s for s in endpoint.secrets if s.retires_at > time.time()]
-    endpoint.updated = timestamps.storage_now()
-    endpoint.save()
+    _save_revision(endpoint)
     return text
