@@ -38,7 +38,9 @@ TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 #: table for every one of them, and the tables a handler reads to write its e-mails.
 STREAM_HANDLER_ACCESS = {
     "on_support_request_change": {"reads": ["support_request_updates"], "sends_email": True},
-    "on_account_change": {"reads": [], "sends_email": True},
+    # a renamed account (or a new login) is copied onto its service requests
+    "on_account_change": {"reads": ["service_requests"], "sends_email": True,
+                          "writes": ["service_requests"]},
     "on_property_change": {"reads": [], "sends_email": False},
     "on_property_relationship_change": {"reads": [], "sends_email": False},
     "on_service_request_change": {"reads": ["service_request_configuration"],

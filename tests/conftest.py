@@ -35,6 +35,7 @@ from local import aws  # noqa: E402
 
 _MOTO, ENDPOINT = aws.start_moto(port=_free_port())
 
+from chalicelib.core import kept  # noqa: E402
 from chalicelib.core.config import settings  # noqa: E402
 
 settings.reload()
@@ -74,6 +75,7 @@ def demo_items(stack_outputs):
 def fresh_aws(demo_items):
     """Every test starts from the demo data, with empty streams and no e-mail sent."""
     dynamodb_standin.restore_items(demo_items)
+    kept.forget_all()  # configuration a warm instance kept from the test before
     yield
 
 

@@ -1,7 +1,11 @@
-"""What operators configure for customer accounts: communities and additional fields."""
+"""What operators configure for customer accounts: communities and additional fields.
+
+A warm instance keeps each entry it read for a while (core.kept): an account page reads none.
+"""
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
+from ..core import kept
 from ..core.db import meta, shares_connection
 
 __all__ = ["CatalogEntry", "add_community", "add_additional_field", "is_community",
@@ -18,10 +22,12 @@ class CatalogEntry(Model):
 
 def add_community(key: str, label: str | None = None) -> None:
     CatalogEntry(f"community#{key}", label=label or key).save()
+    kept.forget_all()
 
 
 def add_additional_field(key: str, label: str) -> None:
     CatalogEntry(f"additional-field#{key}", label=label).save()
+    kept.forget_all()
 
 
 def is_community(key: str) -> bool:
@@ -29,16 +35,14 @@ def is_community(key: str) -> bool:
 
 
 def additional_field_labels(keys) -> dict[str, str]:
-    """Key -> label of the configured ones among ``keys``, in one batch read."""
-    wanted = sorted({f"additional-field#{key}" for key in keys})
-    if not wanted:
-        return {}
-    return {entry.key.split("#", 1)[1]: entry.label
-            for entry in CatalogEntry.batch_get(wanted, consistent_read=True)}
+    """Key -> label of the configured ones among ``keys``."""
+    found = {key: _get(f"additional-field#{key}") for key in set(keys)}
+    return {key: entry.label for key, entry in found.items() if entry is not None}
 
 
+@kept.for_a_while
 def _get(key: str) -> CatalogEntry | None:
     try:
-        return CatalogEntry.get(key)
+        return CatalogEntry.get(key, consistent_read=True)
     except CatalogEntry.DoesNotExist:
         return None

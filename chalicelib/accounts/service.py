@@ -4,7 +4,7 @@ from datetime import date
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..core import db, feeds, timestamps, tracking, unique_keys
+from ..core import db, feeds, pages, timestamps, tracking, unique_keys
 from ..core.config import settings
 from ..core.countries import is_country_code
 from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
@@ -214,16 +214,17 @@ def add_comment(text: str, author: str, identifier: str | None = None,
     return tracking.change(lambda: get_account(identifier, extid), apply)
 
 
-def list_accounts(feed: feeds.Feed) -> list[Account]:
+def list_accounts(feed: feeds.Feed) -> pages.Page:
     return feeds.read_page(Account, feed)
 
 
-def find_by_additional_field(key: str, value: str, offset: int, limit: int) -> list[Account]:
+def find_by_additional_field(key: str, value: str, asked: pages.Asked) -> pages.Page:
+    """The accounts whose additional field ``key`` is ``value``, by identifier."""
     if not catalog.additional_field_labels([key]):
         raise BadRequest(f"Invalid additional field name {key}.", [FieldError("field", "invalid")])
-    entries = AccountFieldEntry.query(f"{key}#{value}", limit=offset + limit,
-                                      page_size=offset + limit)
-    return [entry.account() for entry in list(entries)[offset:]]
+    asked.query = {"list": "by-additional-field", "field": key, "value": value}
+    page = pages.read(AccountFieldEntry, f"{key}#{value}", asked)
+    return pages.Page([entry.account() for entry in page.items], page.next_cursor)
 
 
 def find_by_email(community: str, email: str) -> list[Account]:

@@ -1,11 +1,12 @@
 """The list of tickets: the caller's, newest first, each filter a Query on an index made for it.
 
 A page reads at most ``offset + limit + 1`` index items (the one past the page tells whether
-there is more), whatever the table holds. A customerReferenceId names the few tickets that
-ever carried it, so with a status as well those are read, newest first, until the page is full.
+there is more), whatever the table holds, and ``limit + 1`` with a cursor at any depth. A
+customerReferenceId names the few tickets that ever carried it, so with a status as well those
+are read, newest first, and checked: such a page reads at most ``pages.BUDGET`` times its size
+and may then be short, with a cursor to go on.
 """
-from itertools import islice
-
+from ..core import pages
 from .models import DESK, Case
 
 __all__ = ["tickets"]
@@ -26,15 +27,12 @@ def _index(account: str | None, status: str | None, reference: str | None):
     return Case.by_account, account
 
 
-def tickets(account: str | None, status: str | None, reference: str | None, offset: int,
-            limit: int) -> tuple[list[Case], bool]:
-    """(the page of tickets, whether more follow)."""
+def tickets(account: str | None, status: str | None, reference: str | None,
+            asked: pages.Asked) -> pages.Page:
+    """The page of tickets, and the cursor of the next one."""
     index, key = _index(account, status, reference)
-    wanted = offset + limit + 1
+    asked.query = {"list": "tickets", "index": index.Meta.index_name, "of": key,
+                   "status": status}
+    keep = (lambda case: case.status == status) if reference and status else None
     # A Query of the index read backwards (DynamoDB's ScanIndexForward=false), not a Scan.
-    newest_first = index.query(key, scan_index_forward=False, page_size=wanted,
-                               limit=None if reference and status else wanted)
-    if reference and status:  # the reference's index, then its tickets of that status
-        newest_first = (case for case in newest_first if case.status == status)
-    found = list(islice(newest_first, wanted))
-    return found[offset:offset + limit], len(found) > offset + limit
+    return pages.read(index, key, asked, forward=False, keep=keep)

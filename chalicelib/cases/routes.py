@@ -1,8 +1,8 @@
 """``/support/v2/...``, as ``openapi/cases.yaml`` describes it."""
 from chalice import Blueprint, Response
 
-from ..core import idempotency
-from ..core.http import call_of, reply, route
+from ..core import idempotency, pages
+from ..core.http import call_of, paged, reply, route
 from . import attachments, lists, representation, service
 
 __all__ = ["blueprint"]
@@ -28,13 +28,14 @@ def list_tickets():
     params = call.params
     account = service.tenant(call.principal)
     named = params.get("accountNumber")
-    found, more = [], False  # a client of an account that names another sees none
+    asked = pages.Asked(params["limit"], params["offset"], params.get("cursor"))
+    page = pages.Page([], None)  # a client of an account that names another sees none
     if account is None or named in (None, account):
-        found, more = lists.tickets(named or account, params.get("status"),
-                                    params.get("customerReferenceId"), params["offset"],
-                                    params["limit"])
-    return reply({"tickets": [representation.summary(case) for case in found],
-                  "offset": params["offset"], "limit": params["limit"], "hasMore": more})
+        page = lists.tickets(named or account, params.get("status"),
+                             params.get("customerReferenceId"), asked)
+    return paged(call, {"tickets": [representation.summary(case) for case in page.items],
+                        "offset": params["offset"], "limit": params["limit"],
+                        "hasMore": page.next_cursor is not None}, page.next_cursor)
 
 
 @route(blueprint, "/tickets/{id}", "GET")

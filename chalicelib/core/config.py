@@ -89,6 +89,9 @@ class Settings:
         # Tests, the fuzzer and the soak run: refuse every other host without a DNS lookup.
         self.webhooks_loopback_only = _env("SERVICEDESK_WEBHOOKS_LOOPBACK_ONLY",
                                            "false").lower() == "true"
+        # How long a warm instance keeps configuration it read (core.kept); 0: not at all.
+        self.configuration_cache_seconds = float(_env(
+            "SERVICEDESK_CONFIGURATION_CACHE_SECONDS", "60"))
         # 0: no limit. Above it, creating a customer account answers 403.
         self.account_limit = int(_env("SERVICEDESK_ACCOUNT_LIMIT", "0"))
 

@@ -3,15 +3,16 @@
 A record appears in *feeds*: "all records", and one per scope such as "records of topic T" or
 "records of topic T in state S", each also split by acknowledgement. A feed is a GSI whose hash
 key names the feed and whose range key orders it by last update time, then identifier. A page
-reads at most ``offset + limit`` items, whatever the table holds; the date filter is a key
-condition on the half-open interval ``[from, to)``.
+reads at most ``offset + limit + 1`` items, whatever the table holds, and with a cursor
+``limit + 1`` at any depth (see core.pages); the date filter is a key condition on the
+half-open interval ``[from, to)``.
 """
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from . import timestamps
+from . import pages, timestamps
 
 __all__ = ["feed_index", "feed_attribute", "feed_keys", "read_page", "Feed"]
 
@@ -51,19 +52,19 @@ class Feed:
 
     def __init__(self, scope: dict[str, str] | None = None, acked: bool | None = None,
                  updated_from: datetime | None = None, updated_to: datetime | None = None,
-                 offset: int = 0, limit: int = 100) -> None:
+                 offset: int = 0, limit: int = 100, cursor: str | None = None) -> None:
         self.scope = scope or {}
         self.acked = acked
         self.updated_from = updated_from
         self.updated_to = updated_to
         self.offset = offset
         self.limit = limit
+        self.cursor = cursor
 
 
-def read_page(model, feed: Feed) -> list:
-    """The items of ``feed`` in order, at most ``limit`` of them after skipping ``offset``."""
-    if feed.updated_from and feed.updated_to and feed.updated_from >= feed.updated_to:
-        return []
+def read_page(model, feed: Feed) -> pages.Page:
+    """The items of ``feed`` in order, at most ``limit`` of them after skipping ``offset`` or
+    after the cursor's item."""
     by_ack = feed.acked is not None
     attribute = feed_attribute(tuple(feed.scope), by_ack)
     index = getattr(model, attribute + "_index")
@@ -78,7 +79,11 @@ def read_page(model, feed: Feed) -> list:
         condition = order >= low
     elif high:
         condition = order < high
-    wanted = feed.offset + feed.limit
-    items = index.query(_hash_value(tuple(feed.scope.values()), by_ack, feed.acked),
-                        range_key_condition=condition, limit=wanted, page_size=wanted)
-    return list(items)[feed.offset:]
+    hash_value = _hash_value(tuple(feed.scope.values()), by_ack, feed.acked)
+    asked = pages.Asked(feed.limit, feed.offset, feed.cursor, query={
+        "list": model.__name__, "feed": attribute, "of": hash_value, "from": low,
+        "to": high})
+    if low and high and low >= high:
+        asked.start()  # an empty window; a bad cursor is still refused
+        return pages.Page([], None)
+    return pages.read(index, hash_value, asked, range_key_condition=condition)

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice import Response
 from lxml import etree
@@ -33,7 +34,7 @@ from .errors import ApiError, Unavailable
 from .validation import ValidRequest, validate_request
 
 __all__ = ["handle", "call_of", "Call", "reply", "created", "route", "acknowledged", "render_error",
-           "unrouted"]
+           "unrouted", "paged", "next_link"]
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,14 @@ log = logging.getLogger(__name__)
 class Call:
     """What a view receives besides its path arguments: caller, valid input, own base URL."""
 
-    def __init__(self, principal: auth.Principal, valid: ValidRequest, base_url: str) -> None:
+    def __init__(self, principal: auth.Principal, valid: ValidRequest, base_url: str,
+                 path: str = "", query: dict | None = None) -> None:
         self.principal = principal
         self.params = valid.params
         self.body = valid.body
         self.base_url = base_url
+        self.path = path  # as the client asked, without the stage
+        self.query = dict(query or {})  # the query string's parameters, as the client wrote them
 
 
 def route(blueprint: Any, path: str, method: str):
@@ -86,6 +90,26 @@ def call_of(request: Any) -> Call:
 def reply(data: Any, status: int = 200) -> Response:
     """A view's answer: plain data that the pipeline encodes by the spec."""
     return Response(body=data, status_code=status)
+
+
+#: Query parameters that a next page's link leaves out: where the page starts, and a token
+#: (a CRM client sends its own with every call; a header must not echo it).
+_NOT_CARRIED = {"offset", "cursor", "token"}
+
+
+def next_link(call: Call, cursor: str | None) -> dict[str, str]:
+    """The RFC 8288 ``Link`` header to the page after this one (none on a list's last page):
+    this request's URL, under the configured base URL, with ``cursor`` for the offset."""
+    if not cursor:
+        return {}
+    query = [(name, value) for name, value in call.query.items() if name not in _NOT_CARRIED]
+    url = f"{call.base_url}{call.path}?{urlencode([*query, ('cursor', cursor)])}"
+    return {"Link": f'<{url}>; rel="next"'}
+
+
+def paged(call: Call, data: Any, cursor: str | None) -> Response:
+    """A page of a list: its data, and a ``Link`` to the next page when there is one."""
+    return Response(body=data, status_code=200, headers=next_link(call, cursor))
 
 
 def created(ref: dict, replayed: bool = False) -> Response:
@@ -159,7 +183,8 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
             actors.acting(principal.client_id)
             auth.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
-                                        base_url(request))
+                                        base_url(request), path.split("?")[0],
+                                        request.query_params)
         response = get_response(request)
         return _encode(operation, response)
     except ApiError as error:

@@ -2,8 +2,8 @@
 from chalice import Blueprint
 
 from ..accounts import catalog, representation, service
-from ..core import feeds, idempotency
-from ..core.http import acknowledged, call_of, created, reply, route
+from ..core import feeds, idempotency, pages
+from ..core.http import acknowledged, call_of, created, paged, reply, route
 from ..property_relationships import service as relationships
 
 __all__ = ["blueprint"]
@@ -23,11 +23,12 @@ def _one(call, account):
     return reply(representation.account(account, call.base_url, labels, links))
 
 
-def _many(call, accounts):
+def _many(call, accounts, next_cursor: str | None = None):
     labels = catalog.additional_field_labels({key for a in accounts for key in a.fields()})
-    return reply({"account": [
+    return paged(call, {"account": [
         representation.account(a, call.base_url, labels, relationships.links(
-            a.relationships or [], call.base_url, with_flags=False)) for a in accounts]})
+            a.relationships or [], call.base_url, with_flags=False)) for a in accounts]},
+        next_cursor)
 
 
 def _ref(call, account, status=201):
@@ -47,8 +48,10 @@ def create_customer():
 def list_customers():
     call = _call()
     params = call.params
-    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"])
-    return _many(call, service.list_accounts(feed))
+    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"],
+                      cursor=params.get("cursor"))
+    page = service.list_accounts(feed)
+    return _many(call, page.items, page.next_cursor)
 
 
 @route(blueprint, BASE + "/{identifier}", "GET")
@@ -105,9 +108,9 @@ def acknowledge_customers_by_extid():
 @route(blueprint, BASE + "/by-additional-field/{field}/{value}", "GET")
 def find_customers_by_additional_field(field, value):
     call = _call()
-    accounts = service.find_by_additional_field(field, value, call.params["offset"],
-                                                call.params["limit"])
-    return _many(call, accounts)
+    page = service.find_by_additional_field(field, value, pages.Asked(
+        call.params["limit"], call.params["offset"], call.params.get("cursor")))
+    return _many(call, page.items, page.next_cursor)
 
 
 @route(blueprint, BASE + "/by_email/{community}/{email}", "GET")

@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from ..core import feeds, idempotency
-from ..core.http import acknowledged, call_of, created, reply, route
+from ..core.http import acknowledged, call_of, created, paged, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
@@ -28,9 +28,11 @@ def create_property():
 def list_properties():
     call = _call()
     params = call.params
-    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"])
-    return reply({"property": [representation.property_(p, call.base_url)
-                               for p in service.list_properties(feed)]})
+    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"],
+                      cursor=params.get("cursor"))
+    page = service.list_properties(feed)
+    return paged(call, {"property": [representation.property_(p, call.base_url)
+                                     for p in page.items]}, page.next_cursor)
 
 
 @route(blueprint, BASE + "/{identifier}", "GET")

@@ -1,5 +1,5 @@
 """The rules of properties, over plain values."""
-from ..core import feeds, timestamps, tracking, unique_keys
+from ..core import feeds, pages, timestamps, tracking, unique_keys
 from ..core.countries import is_country_code
 from ..core.errors import BadRequest, FieldError
 from ..core.idempotency import Idempotency
@@ -42,6 +42,6 @@ def acknowledge(references: list[tuple[str, int | None]], by_extid: bool) -> Non
     tracking.acknowledge(Property, LABEL, references, False, EXTID_KIND if by_extid else None)
 
 
-def list_properties(feed: feeds.Feed) -> list[Property]:
+def list_properties(feed: feeds.Feed) -> pages.Page:
     return feeds.read_page(Property, feed)
 

@@ -4,7 +4,7 @@ from chalice import Blueprint
 from ..accounts import service as accounts
 from ..core import feeds, idempotency
 from ..core.errors import ApiError
-from ..core.http import acknowledged, call_of, created, reply, route
+from ..core.http import acknowledged, call_of, created, paged, reply, route
 from ..properties import service as properties
 from . import representation, service
 
@@ -43,10 +43,12 @@ def associate_property():
 def list_property_relationships():
     call = _call()
     params = call.params
-    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"])
-    return reply({"property-relationship": [
-        representation.relationship(r, call.base_url)
-        for r in service.list_relationships(feed)]})
+    feed = feeds.Feed(acked=params.get("acked"), offset=params["offset"], limit=params["limit"],
+                      cursor=params.get("cursor"))
+    page = service.list_relationships(feed)
+    return paged(call, {"property-relationship": [
+        representation.relationship(r, call.base_url) for r in page.items]},
+        page.next_cursor)
 
 
 @route(blueprint, BASE + "/{identifier}", "GET")

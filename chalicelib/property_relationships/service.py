@@ -5,7 +5,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
-from ..core import db, feeds, timestamps, tracking, unique_keys
+from ..core import db, feeds, pages, timestamps, tracking, unique_keys
 from ..core.errors import BadRequest, Conflict, FieldError
 from ..core.idempotency import Idempotency
 from ..properties import service as properties
@@ -125,7 +125,7 @@ def acknowledge(references: list[tuple[str, int | None]], by_extid: bool) -> Non
                          EXTID_KIND if by_extid else None)
 
 
-def list_relationships(feed: feeds.Feed) -> list[PropertyRelationship]:
+def list_relationships(feed: feeds.Feed) -> pages.Page:
     return feeds.read_page(PropertyRelationship, feed)
 
 

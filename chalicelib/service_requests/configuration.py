@@ -2,20 +2,21 @@
 and resolution categories, cancellation reasons, privacy levels, groups and users.
 
 Each is an entry of one kind in one table (kind, id). An identifier object names an entry by
-exactly one of its kind's fields (``{"name": "Fault"}``); ``id`` is a key read, the other fields
-a Query of the kind, whose size is the configuration's, not the requests'.
+exactly one of its kind's fields (``{"name": "Fault"}``). A kind's entries are one Query,
+whose size is the configuration's, not the requests'; a warm instance keeps what it read for
+a while (core.kept), so that a request reads no configuration at all.
 """
 import uuid
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from ..core import kept
 from ..core.db import meta, shares_connection
 from ..core.errors import BadRequest, FieldError, NotFound
 
-__all__ = ["ConfigurationEntry", "KINDS", "LIFE_CYCLE_STATES", "add", "entries", "resolve",
-           "named_field",
-           "representation"]
+__all__ = ["ConfigurationEntry", "KINDS", "LIFE_CYCLE_STATES", "add", "entries", "entry",
+           "resolve", "named_field", "representation"]
 
 LIFE_CYCLE_STATES = ("PENDING", "RESPONDED", "TEMPORARY RESOLVED", "FINAL RESOLVED",
                      "COMPLETED", "CANCELLED")
@@ -66,13 +67,25 @@ def add(kind: str, name: str, **fields) -> ConfigurationEntry:
     entry_id = uuid.uuid5(_NAMESPACE, f"{kind}:{fields.get('type_id') or ''}:{name}").hex
     entry = ConfigurationEntry(kind, entry_id, name=name, **fields)
     entry.save()
+    kept.forget_all()
     return entry
 
 
+@kept.for_a_while
+def _read(kind: str) -> tuple[list[ConfigurationEntry], dict[str, ConfigurationEntry]]:
+    found = sorted(ConfigurationEntry.query(kind, consistent_read=True),
+                   key=lambda entry: (entry.name, entry.id))
+    return found, {entry.id: entry for entry in found}
+
+
 def entries(kind: str) -> list[ConfigurationEntry]:
-    """Every entry of ``kind``, by name (then id)."""
-    found = ConfigurationEntry.query(kind, consistent_read=True)
-    return sorted(found, key=lambda entry: (entry.name, entry.id))
+    """Every entry of ``kind``, by name (then id). Shared: not to be changed."""
+    return _read(kind)[0]
+
+
+def entry(kind: str, entry_id: str | None) -> ConfigurationEntry | None:
+    """The entry of ``kind`` with ``entry_id`` (None: there is none)."""
+    return _read(kind)[1].get(entry_id) if entry_id else None
 
 
 def named_field(identifier, allowed: tuple[str, ...], label: str,
@@ -95,15 +108,14 @@ def resolve(kind: str, identifier: dict, parameter: str) -> ConfigurationEntry:
     label, allowed = KINDS[kind]
     field, value = named_field(identifier, allowed, label, parameter)
     if field == "id":
-        try:
-            return ConfigurationEntry.get(kind, str(value), consistent_read=True)
-        except ConfigurationEntry.DoesNotExist:
-            pass
+        found = entry(kind, str(value))
+        if found is not None:
+            return found
     else:
         attribute = "name" if field == "username" else field
-        for entry in entries(kind):
-            if getattr(entry, attribute) == value:
-                return entry
+        for candidate in entries(kind):
+            if getattr(candidate, attribute) == value:
+                return candidate
     raise NotFound(f"No {label} has {field} {value} ({parameter}).")
 
 

@@ -1,12 +1,13 @@
-"""The list methods: each a Query on an index made for it (see models).
+"""The list methods: each a Query on an index made for it (see models), by offset or cursor.
 
-With no filter or one, a page reads at most offset + number_of_results items. Further filters
-are checked on the items the first one's index returns, so a page may read more: as many as
-it takes to find the page's matches.
+With no filter or one, a page reads at most offset + number_of_results + 1 items (with a
+cursor, number_of_results + 1 at any depth). Further filters are checked on the items the
+first one's index returns: such a page reads at most ``pages.BUDGET`` times offset +
+number_of_results items and may then be short, with a cursor to go on (core.pages).
 """
 from datetime import datetime
 
-from ..core import crm, timestamps
+from ..core import crm, pages, timestamps
 from ..core.errors import BadRequest, FieldError
 from . import configuration, service
 from .models import ServiceRequest
@@ -28,12 +29,18 @@ class Filters:
                                                                   parameter), parameter)
         self.offset = params.get("offset", 0)
         self.limit = params.get("number_of_results", 100)
+        self.cursor = params.get("cursor")
 
     def matches(self, request: ServiceRequest) -> bool:
         attributes = {"accounts_receivable": request.accounts_receivable,
                       "type": request.type_id, "caller": request.contact,
                       "category": request.category_id}
         return all(attributes[name] == value for name, value in self.values.items())
+
+    def asked(self, index, hash_value: str) -> pages.Asked:
+        """The page asked for, its cursor bound to this list and these filters."""
+        return pages.Asked(self.limit, self.offset, self.cursor, query={
+            "list": index.Meta.index_name, "of": hash_value, **self.values})
 
 
 def _resolve(name: str, identifier: dict, parameter: str) -> str:
@@ -49,25 +56,15 @@ def _resolve(name: str, identifier: dict, parameter: str) -> str:
 
 
 def _page(index, hash_value: str, filters: Filters, skip: set[str],
-          range_key_condition=None) -> list[ServiceRequest]:
+          range_key_condition=None, asked: pages.Asked | None = None) -> pages.Page:
     """The page of ``index``'s items under ``hash_value`` that match the other filters."""
-    rest = {name: value for name, value in filters.values.items() if name not in skip}
-    wanted = filters.offset + filters.limit
-    if not rest:
-        items = index.query(hash_value, range_key_condition=range_key_condition,
-                            limit=wanted, page_size=wanted)
-        return list(items)[filters.offset:]
-    kept = []
-    for item in index.query(hash_value, range_key_condition=range_key_condition,
-                            page_size=max(wanted, 25)):
-        if filters.matches(item):
-            kept.append(item)
-            if len(kept) >= wanted:
-                break
-    return kept[filters.offset:]
+    rest = {name for name in filters.values if name not in skip}
+    return pages.read(index, hash_value, asked or filters.asked(index, hash_value),
+                      range_key_condition=range_key_condition,
+                      keep=filters.matches if rest else None)
 
 
-def by_customer(filters: Filters) -> list[ServiceRequest]:
+def by_customer(filters: Filters) -> pages.Page:
     """``list``: exactly one of accounts receivable or caller, newest last."""
     given = [name for name in ("accounts_receivable", "caller") if name in filters.values]
     if len(given) != 1:
@@ -80,7 +77,7 @@ def by_customer(filters: Filters) -> list[ServiceRequest]:
     return _page(index, filters.values[given[0]], filters, {given[0]})
 
 
-def _scoped(prefix: str, state: str, filters: Filters) -> list[ServiceRequest]:
+def _scoped(prefix: str, state: str, filters: Filters) -> pages.Page:
     """A page of the ``prefix`` lists (state_ or awaiting_) under ``state``: on the index of
     the first filter given, or of none."""
     first = next(iter(filters.values), None)
@@ -90,17 +87,17 @@ def _scoped(prefix: str, state: str, filters: Filters) -> list[ServiceRequest]:
     return _page(index, f"{state}#{filters.values[first]}", filters, {first})
 
 
-def in_state(state: str, filters: Filters) -> list[ServiceRequest]:
+def in_state(state: str, filters: Filters) -> pages.Page:
     return _scoped("state_", state, filters)
 
 
-def awaiting_acceptance(of: str, filters: Filters) -> list[ServiceRequest]:
+def awaiting_acceptance(of: str, filters: Filters) -> pages.Page:
     """Requests whose RESPONSE or FINAL_RESOLUTION waits for the customer's acceptance."""
     return _scoped("awaiting_", of, filters)
 
 
 def close_to_completion(period: int, uot: str, filters: Filters,
-                        now: datetime | None = None) -> list[ServiceRequest]:
+                        now: datetime | None = None) -> pages.Page:
     """Requests not completed (nor cancelled) whose expected completion falls in
     [now, now + period)."""
     now = now or timestamps.now()
@@ -108,7 +105,13 @@ def close_to_completion(period: int, uot: str, filters: Filters,
     high = timestamps.to_storage(service.add_period(now, period, uot, "period"))
     condition = ServiceRequest.completion_order.between(low, high)
     first = next(iter(filters.values), None)
-    if first is None:
-        return _page(ServiceRequest.open_all_index, "open", filters, set(), condition)
-    index = getattr(ServiceRequest, f"open_{first}_index")
-    return _page(index, filters.values[first], filters, {first}, condition)
+    index, hash_value = ((ServiceRequest.open_all_index, "open") if first is None else
+                         (getattr(ServiceRequest, f"open_{first}_index"), filters.values[first]))
+    asked = filters.asked(index, hash_value)
+    asked.query["window"] = f"{period} {uot}"
+    start = asked.start()
+    if start and start["completion_order"] < low:
+        # The window has moved on past where the last page ended: every request still in it
+        # comes after that page, so this one starts at the window's start.
+        asked.cursor = None
+    return _page(index, hash_value, filters, {first}, condition, asked)

@@ -44,6 +44,11 @@ class ServiceRequest(Model):
     type_id = UnicodeAttribute()
     accounts_receivable = UnicodeAttribute()  # a customer identifier
     contact = UnicodeAttribute()  # the caller: the account's owner, a customer identifier
+    # The account's name and login e-mail, kept with the request so that showing it reads no
+    # account (stream handler on_account_change keeps them current); None on requests stored
+    # before they were kept, which are shown from the account itself.
+    accounts_receivable_name = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
     caller_email = UnicodeAttribute(null=True)
     caller_phone = UnicodeAttribute(null=True)
     description = UnicodeAttribute(null=True)

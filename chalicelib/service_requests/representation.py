@@ -4,7 +4,7 @@ and only the ``fields_set`` asked for."""
 from ..accounts.models import Account
 from ..core import timestamps
 from ..core.errors import BadRequest, FieldError
-from .configuration import ConfigurationEntry
+from . import configuration
 from .models import ServiceRequest, Stage
 
 __all__ = ["represent", "FIELDS"]
@@ -56,9 +56,10 @@ def represent(requests: list[ServiceRequest], fields_set: str | None = None,
     read customers."""
     fields = _fields_set(fields_set)
     keys = set().union(*(_wanted_keys(r) for r in requests)) if requests else set()
-    entries = {(e.kind, e.id): e for e in ConfigurationEntry.batch_get(sorted(keys))}
-    names = {a.identifier: a for a in Account.batch_get(sorted(
-        {r.accounts_receivable for r in requests}))}
+    entries = {(kind, key): found for kind, key in keys
+               if (found := configuration.entry(kind, key)) is not None}
+    unnamed = {r.accounts_receivable for r in requests if r.accounts_receivable_name is None}
+    names = {a.identifier: a for a in Account.batch_get(sorted(unnamed))} if unnamed else {}
     return [{field: value for field, value in _one(r, entries, names, with_emails).items()
              if field in fields} for r in requests]
 
@@ -103,15 +104,17 @@ def _stage(entries: dict, kind: str, stage: Stage, prefix: str) -> dict:
 
 
 def _one(request: ServiceRequest, entries: dict, accounts: dict, with_emails: bool) -> dict:
-    account = accounts.get(request.accounts_receivable)
-    name = account.full_name if account else None
+    name, email = request.accounts_receivable_name, request.contact_email
+    if name is None:  # stored before the request kept them
+        account = accounts.get(request.accounts_receivable)
+        name, email = (account.full_name, account.email) if account else (None, None)
     return {
         "id": request.id, "number": request.number,
         "type": _ref(entries, "type", request.type_id),
         "accounts_receivable": {"id": request.accounts_receivable,
                                 "number": request.accounts_receivable, "name": name},
         "contact_information": {"id": request.contact, **(
-            {"email": account.email if account else None} if with_emails else {})},
+            {"email": email} if with_emails else {})},
         "caller_email": request.caller_email, "caller_phone": request.caller_phone,
         "description": request.description, "notes": request.notes,
         "status": _ref(entries, "status", request.status_id),

@@ -1,10 +1,10 @@
 """``/crmapi/rest/v2/...``, as ``openapi/service_requests.yaml`` describes it."""
 from chalice import Blueprint, Response
 
-from ..core import auth, crm, idempotency
+from ..core import auth, crm, idempotency, pages
 from ..core.config import settings
 from ..core.errors import ApiError, BadRequest, FieldError
-from ..core.http import call_of, reply, route
+from ..core.http import call_of, paged, reply, route
 from . import configuration, life_cycle, lists, representation, service
 
 __all__ = ["blueprint"]
@@ -54,8 +54,17 @@ def issue_crm_token_with_web_api_key():
 # -- configuration: what identifiers may name ---------------------------------------------
 
 
-def _configured(kind: str) -> Response:
-    return reply(crm.ok([configuration.representation(e) for e in configuration.entries(kind)]))
+def _configured(kind: str, entries=None) -> Response:
+    """A page of ``entries`` (default: every entry of ``kind``), by name then id."""
+    call = call_of(blueprint.current_request)
+    params = call.params
+    asked = pages.Asked(params["number_of_results"], params["offset"], params.get("cursor"),
+                        query={"list": kind, **{name: params.get(name) for name in (
+                            "type_identifier", "life_cycle_state")}})
+    page = pages.of_sorted(configuration.entries(kind) if entries is None else entries,
+                           lambda entry: {"0name": entry.name, "1id": entry.id}, asked)
+    return paged(call, crm.ok([configuration.representation(e) for e in page.items]),
+                 page.next_cursor)
 
 
 @route(blueprint, "/service_requests/configuration/types/list", "GET")
@@ -73,7 +82,7 @@ def list_service_request_statuses():
         statuses = [s for s in statuses if s.type_id == type_id]
     if params.get("life_cycle_state"):
         statuses = [s for s in statuses if s.life_cycle_state == params["life_cycle_state"]]
-    return reply(crm.ok([configuration.representation(s) for s in statuses]))
+    return _configured("status", statuses)
 
 
 @route(blueprint, "/service_requests/configuration/categories/list", "GET")
@@ -225,8 +234,9 @@ def accept_service_request_final_resolution():
 # -- the lists -----------------------------------------------------------------------------
 
 
-def _listed(read, params: dict) -> Response:
-    return reply(crm.ok(_shown(read, params.get("fields_set"))))
+def _listed(page, params: dict) -> Response:
+    return paged(call_of(blueprint.current_request),
+                 crm.ok(_shown(page.items, params.get("fields_set"))), page.next_cursor)
 
 
 def _params() -> dict:

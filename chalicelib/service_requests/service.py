@@ -187,6 +187,7 @@ def create(body: dict, idempotency: Idempotency | None = None) -> ServiceRequest
     request = ServiceRequest(
         f"SR{unique_keys.next_number('service-request-number', 0):08d}", id=uuid.uuid4().hex,
         type_id=request_type.id, accounts_receivable=account.identifier, contact=contact,
+        accounts_receivable_name=account.full_name, contact_email=account.email,
         caller_email=body.get("caller_email"), caller_phone=phone_number(body.get("caller_phone")),
         description=body.get("description"), notes=body.get("notes"), status_id=status.id,
         life_cycle_state="PENDING", category_id=category.id,

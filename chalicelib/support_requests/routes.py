@@ -6,7 +6,7 @@ input against the spec before a view runs, and encodes the plain data a view ret
 from chalice import Blueprint
 
 from ..core import feeds, idempotency
-from ..core.http import acknowledged, call_of, created, reply, route
+from ..core.http import acknowledged, call_of, created, paged, reply, route
 from . import representation, service
 
 __all__ = ["blueprint"]
@@ -23,13 +23,14 @@ def _feed(call, **scope) -> feeds.Feed:
     return feeds.Feed(scope=scope, acked=params.get("acked"),
                       updated_from=params.get("last-update-from"),
                       updated_to=params.get("last-update-to"),
-                      offset=params["offset"], limit=params["limit"])
+                      offset=params["offset"], limit=params["limit"],
+                      cursor=params.get("cursor"))
 
 
 def _page(call, **scope):
-    items = service.list_requests(_feed(call, **scope))
-    return reply({"support-request": [representation.summary(item, call.base_url)
-                                      for item in items]})
+    page = service.list_requests(_feed(call, **scope))
+    return paged(call, {"support-request": [representation.summary(item, call.base_url)
+                                            for item in page.items]}, page.next_cursor)
 
 
 def _raise(call):

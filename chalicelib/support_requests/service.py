@@ -2,7 +2,7 @@
 from pynamodb.exceptions import TransactWriteError
 
 from ..accounts import service as accounts
-from ..core import feeds, timestamps, tracking, unique_keys
+from ..core import feeds, pages, timestamps, tracking, unique_keys
 from ..core.errors import Conflict, FieldError, NotFound
 from ..core.idempotency import Idempotency
 from ..properties import service as properties
@@ -134,8 +134,10 @@ def acknowledge(references: list[tuple[str, int | None]], with_updates: bool,
                          EXTID_KIND if by_extid else None)
 
 
-def list_requests(feed: feeds.Feed) -> list[SupportRequest]:
-    """A page of requests; a topic in the scope must exist (404 otherwise)."""
-    if "topic" in feed.scope:
+def list_requests(feed: feeds.Feed) -> pages.Page:
+    """A page of requests; a topic in the scope must exist (404 otherwise). A request of the
+    topic on the page proves it, so the topic is read only for an empty page."""
+    page = feeds.read_page(SupportRequest, feed)
+    if "topic" in feed.scope and not page.items:
         get_topic(feed.scope["topic"])
-    return feeds.read_page(SupportRequest, feed)
+    return page

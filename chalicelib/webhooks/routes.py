@@ -1,13 +1,12 @@
 """``/webhooks/v1``: one route per operation of ``openapi/webhooks.yaml``."""
 import json
 import uuid
-from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 
 from ..core import cursors, timestamps
 from ..core.errors import NotFound
-from ..core.http import call_of, reply, route
+from ..core.http import call_of, paged, reply, route
 from ..events import catalogue, queue
 from ..events.matching import readable_by
 from ..events.models import RETENTION, DeliveryAttempt, Event
@@ -24,16 +23,8 @@ def _call():
     return call_of(blueprint.current_request)
 
 
-def _paged(call, path: str, data: list, cursor: str | None) -> Response:
-    headers = {}
-    if cursor:
-        query = {k: v for k, v in call.params.items() if k != "cursor"}
-        query = {k: timestamps.to_storage(v) if hasattr(v, "tzinfo") else v
-                 for k, v in query.items()}
-        next_page = f"{call.base_url}{BASE}{path}?{urlencode({**query, 'cursor': cursor})}"
-        headers["Link"] = f'<{next_page}>; rel="next"'
-    return Response(body={"data": data, "next_cursor": cursor}, status_code=200,
-                    headers=headers)
+def _paged(call, data: list, cursor: str | None) -> Response:
+    return paged(call, {"data": data, "next_cursor": cursor}, cursor)
 
 
 @route(blueprint, "/endpoints", "POST")
@@ -55,7 +46,7 @@ def list_webhook_endpoints():
         call.principal.client_id, condition, limit=limit + 1))
     more = len(found) > limit
     found = found[:limit]
-    return _paged(call, "/endpoints", [endpoints.shown(e) for e in found],
+    return _paged(call, [endpoints.shown(e) for e in found],
                   cursors.encode(found[-1].created_key, {}) if more else None)
 
 
@@ -126,7 +117,7 @@ def list_webhook_attempts(id):  # noqa: A002
         if len(found) == limit or budget == 0:
             position = entry.attempt_key
             break
-    return _paged(call, f"/endpoints/{id}/attempts", [_attempt(e) for e in found],
+    return _paged(call, [_attempt(e) for e in found],
                   position and cursors.encode(position, query))
 
 
@@ -172,4 +163,4 @@ def list_webhook_event_types():
 def list_webhook_events():
     call = _call()
     data, cursor = feed.page(call.principal, call.params)
-    return _paged(call, "/events", data, cursor)
+    return _paged(call, data, cursor)
