@@ -43,9 +43,7 @@ template: $(STAMP)  ## regenerate .chalice/resources.json (tables from the model
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(PY) -m deploy.template
 
 package: $(STAMP)  ## the deployable artifact and its template, in build/$(STAGE)/
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package \
-	  --stage $(STAGE) --merge-template .chalice/resources.json build/$(STAGE)
-	$(PY) -m deploy.bytecode build/$(STAGE)/deployment.zip
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(PY) -m deploy.package build/$(STAGE) $(STAGE)
 
 deploy: $(STAMP)  ## STAGE=dev [MAIL_FROM=...] [ALARM_EMAIL=...] [PUBLIC_BASE_URL=...]: one stage
 	$(PY) -m deploy.stage deploy --stage $(STAGE) $(if $(MAIL_FROM),--mail-from $(MAIL_FROM)) \

@@ -65,10 +65,10 @@ def lambda_package() -> None:
     import tempfile
     import zipfile
 
-    from local import cloudformation
+    from deploy import package as packaging
     with tempfile.TemporaryDirectory() as scratch:
         out = pathlib.Path(scratch) / "package"
-        cloudformation.package(out, bytecode=True)  # as make deploy packages it
+        packaging.package(out, bytecode=True)  # as make deploy packages it
         archive = out / "deployment.zip"
         with zipfile.ZipFile(archive) as contents:
             unzipped = sum(info.file_size for info in contents.infolist())
@@ -86,6 +86,9 @@ def lambda_package() -> None:
         print("\n## Lambda package (chalice package)")
         print(f"  deployment.zip: {archive.stat().st_size / 2**20:.1f} MiB "
               f"({unzipped / 2**20:.1f} MiB unzipped; Lambda's limits: 50 and 250)")
+        print("  what remains, unzipped (deploy/package.py says what is taken out and why "
+              "botocore stays): " + ", ".join(f"{name} {size / 2**20:.1f}"
+                                             for name, size in packaging.largest_parts(archive)))
         print(f"  cold start from the unzipped package (median of {RUNS} fresh interpreters, "
               f"this machine's CPU): import app {imports * 1000:.0f} ms, "
               f"+ first request (GET /docs) {first * 1000:.0f} ms")

@@ -1,4 +1,5 @@
 """DynamoDB calls and items read per request, at two table sizes."""
+import logging
 import os
 import re
 import socket
@@ -7,8 +8,20 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = (100, 10_000)
-TOPICS = ("Parking", "Alarm", "Air Conditioning")
-STATES = ("NEW", "IN_PROGRESS", "PROBLEM", "SUCCESSFUL", "CANCELLED")
+#: What the stand-in and the fills log (requests served, rows filled): a file, so that the
+#: console shows the figures alone.
+LOG_FILE = os.path.join(ROOT, "build", "bench.log")
+log = logging.getLogger("bench")
+
+
+def log_to_file() -> None:
+    os.makedirs(os.path.dirname(LOG_FILE), exist_ok=True)
+    handler = logging.FileHandler(LOG_FILE)
+    for name in ("werkzeug", "bench"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+        logger.setLevel(logging.INFO)
 
 
 def _free_port() -> int:
@@ -17,331 +30,86 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fill(count: int) -> None:
-    """Write ``count`` requests straight into the table, as raise_request would shape them."""
-    from chalicelib.core import timestamps
-    from chalicelib.support_requests.models import SupportRequest
-    start = time.time() - count
-    with SupportRequest.batch_write() as batch:
-        for n in range(count):
-            when = timestamps.to_storage(timestamps.from_epoch(start + n))
-            request = SupportRequest(
-                str(20000000 + n), version=1, state=STATES[n % 5], topic=TOPICS[n % 3],
-                summary=f"request {n}", email="joe.banks@example.net", creator="Joseph Banks",
-                community="original", account="01234574", creation_time=when,
-                last_update_time=when, unacked_since=when if n % 2 else None, changed_version=1)
-            request.refresh_feeds()
-            batch.save(request)
-
-
-def _account(n: int) -> str:
-    """The identifier of the n-th bench account (Luhn-valid, as every customer's is)."""
-    from chalicelib.accounts.service import with_check_digit
-    return with_check_digit(3000000 + n)
-
-
-def _fill_customers(count: int) -> None:
-    """``count`` accounts (with their field copies), properties and relationships."""
-    from chalicelib.accounts import passwords
-    from chalicelib.accounts.models import Account
-    from chalicelib.core import timestamps
-    from chalicelib.core.unique_keys import UniqueKey
-    from chalicelib.properties.models import Property
-    from chalicelib.property_relationships.models import PropertyRelationship
-    start = time.time() - count
-    password_hash = passwords.hash_password("Bench-Password-1")  # one hash for all: speed
-    copies = []
-    with Account.batch_write() as accounts, Property.batch_write() as estates, \
-            PropertyRelationship.batch_write() as relationships:
-        for n in range(count):
-            when = timestamps.to_storage(timestamps.from_epoch(start + n))
-            identifier = _account(n)
-            account = Account(identifier, version=1, email=f"bench{n}@example.net",
-                              community="original",
-                              password_hash=password_hash, given_name="Bench",
-                              family_name=str(n), creation_time=when, last_update_time=when,
-                              unacked_since=when if n % 2 else None, changed_version=1,
-                              additional_fields={"crm-identifier": f"CRM{n % 100}"},
-                              relationships=[str(50000000 + n)])
-            account.refresh_feeds()
-            saves, _ = account.companions()
-            copies += saves + [UniqueKey(f"customer-email#original#bench{n}@example.net",
-                                         owner=identifier)]
-            accounts.save(account)
-            estate = Property(f"PP-{40000000 + n}", version=1, name=f"Unit {n}", creation_time=when,
-                              last_update_time=when, address={"street-address": "1 Bench St",
-                                                              "country-name": {"code": "AU"}})
-            estate.refresh_feeds()
-            estates.save(estate)
-            relationship = PropertyRelationship(
-                str(50000000 + n), version=1, account=identifier,
-                property_identifier=estate.identifier, changed_version=1,
-                relationship="OWNER", start_date="2020-01-01", creation_time=when,
-                last_update_time=when, unacked_since=when if n % 3 else None)
-            relationship.refresh_feeds()
-            relationships.save(relationship)
-            copies.append(UniqueKey(f"active-property-relationship#{identifier}#"
-                                    f"{estate.identifier}#OWNER", owner=relationship.identifier))
-    from chalicelib.accounts.models import AccountFieldEntry
-    with AccountFieldEntry.batch_write() as field_copies, UniqueKey.batch_write() as claims:
-        for item in copies:
-            (claims if isinstance(item, UniqueKey) else field_copies).save(item)
-
-
-def _customer_endpoints() -> list[tuple[str, str, str, str]]:
-    xml = "application/xml"
-    form = "application/x-www-form-urlencoded"
-    base = "/api/v1/customers"
-    account = _account(0)
-    ack = "<acknowledgements><acknowledgement>{}</acknowledgement></acknowledgements>"
-    new_account = ('<account><owner><email>new@example.net</email><password>Bench-Password-1'
-                   '</password><name><family-name>B</family-name><given-name>N</given-name>'
-                   '</name></owner><additional-fields><field key="crm-identifier">CRM1</field>'
-                   '</additional-fields><communities><community>original</community>'
-                   '</communities></account>')
-    update = new_account.replace("<email>new@example.net</email><password>Bench-Password-1"
-                                 "</password>", "")
-    return [
-        ("GET", f"{base}/{account}", "", ""),
-        ("GET", f"{base}/extid/BENCH-C", "", ""),
-        ("GET", f"{base}?limit=100", "", ""),
-        ("GET", f"{base}?limit=10&offset=50", "", ""),
-        ("GET", f"{base}?acked=false&limit=100", "", ""),
-        ("GET", f"{base}/by-additional-field/crm-identifier/CRM7?limit=100", "", ""),
-        ("GET", f"{base}/by-additional-field/crm-identifier/CRM7?limit=10&offset=20", "", ""),
-        ("GET", f"{base}/by_email/original/bench7@example.net", "", ""),
-        ("POST", base, xml, new_account),
-        ("PUT", f"{base}/{account}", xml, update),
-        ("PUT", f"{base}/{account}/change-login", xml,
-         "<change-login><login-id>moved@example.net</login-id></change-login>"),
-        ("POST", f"{base}/{account}/comments", xml,
-         "<customer-update><comment>bench</comment></customer-update>"),
-        ("POST", f"{base}/{account}/extid", form, "extid=BENCH-C2"),
-        ("POST", f"{base}/acked", xml, ack.format(account)),
-        ("GET", "/api/v1/properties?limit=100", "", ""),
-        ("GET", "/api/v1/properties/PP-40000000", "", ""),
-        ("POST", "/api/v1/properties", xml, '<property><name>P</name><address><street-address>'
-                                            '1 St</street-address><country-name code="AU"/>'
-                                            '</address></property>'),
-        ("POST", "/api/v1/properties/acked", xml, ack.format("PP-40000000")),
-        ("GET", "/api/v1/property-relationship?limit=100", "", ""),
-        ("GET", "/api/v1/property-relationship?acked=true&limit=10&offset=30", "", ""),
-        ("GET", "/api/v1/property-relationship/50000000", "", ""),
-        ("POST", "/api/v1/property-relationship", xml,
-         f'<associated-account><account identifier="{_account(18)}"/><property '
-         'identifier="PP-40000001"/><relationship>OCCUPIER</relationship>'
-         '</associated-account>'),
-        ("PUT", "/api/v1/property-relationship/50000000/end", xml,
-         "<property-relationship-end><end-date>2025-01-01</end-date>"
-         "</property-relationship-end>"),
-        ("POST", "/api/v1/property-relationship/acked", xml, ack.format("50000001")),
-    ]
-
-
-def _endpoints(identifier: str) -> list[tuple[str, str, str, str]]:
-    xml = "application/xml"
-    form = "application/x-www-form-urlencoded"
-    base = "/api/v1/requests"
-    return [
-        ("GET", f"{base}/{identifier}", "", ""),
-        ("GET", f"{base}/extid/BENCH-1", "", ""),
-        ("GET", f"{base}?limit=100", "", ""),
-        ("GET", f"{base}?limit=10&offset=50", "", ""),
-        ("GET", f"{base}?acked=false&limit=100", "", ""),
-        ("GET", f"{base}?last-update-from=2000-01-01T00:00:00Z&limit=100", "", ""),
-        ("GET", f"{base}/by-topic/Parking?limit=100", "", ""),
-        ("GET", f"{base}/by-topic/Parking/in-state/NEW?limit=100", "", ""),
-        ("GET", f"{base}/by-topic/Parking/in-state/NEW?acked=true&limit=10&offset=20", "", ""),
-        ("POST", base, xml, '<support-request><account identifier="01234574"/>'
-                            '<topic identifier="Parking"/><summary>bench</summary>'
-                            '</support-request>'),
-        ("POST", f"{base}/{identifier}/updates", xml,
-         "<support-request-update><comment>bench</comment></support-request-update>"),
-        ("POST", f"{base}/extid/BENCH-1/updates", xml,
-         "<support-request-update><comment>bench</comment></support-request-update>"),
-        ("POST", f"{base}/{identifier}/extid", form, "extid=BENCH-2"),
-        ("POST", f"{base}/acked", xml,
-         f"<acknowledgements><acknowledgement>{identifier}</acknowledgement></acknowledgements>"),
-        ("POST", f"{base}/external/acked", xml,
-         "<acknowledgements><acknowledgement>BENCH-2</acknowledgement></acknowledgements>"),
-        ("POST", "/oauth2/token", form, "grant_type=client_credentials"),
-    ]
-
-
-def _fill_service_requests(count: int) -> None:
-    """``count`` service requests of the demo configuration, in every life cycle state."""
-    from chalicelib.core import timestamps
-    from chalicelib.service_requests import configuration
-    from chalicelib.service_requests.models import ServiceRequest, Stage
-    fault = configuration.resolve("type", {"name": "Fault"}, "bench")
-    statuses = {s.life_cycle_state: s for s in configuration.entries("status")
-                if s.type_id == fault.id}
-    categories = [c.id for c in configuration.entries("category")]
-    visit = configuration.resolve("response_category", {"name": "Site Visit Proposed"}, "b")
-    states = ("PENDING", "RESPONDED", "FINAL RESOLVED", "COMPLETED", "CANCELLED")
-    start = time.time() - count
-    with ServiceRequest.batch_write() as batch:
-        for n in range(count):
-            when = timestamps.to_storage(timestamps.from_epoch(start + n))
-            due = timestamps.to_storage(timestamps.from_epoch(start + count + n * 60))
-            state = states[n % len(states)]
-            request = ServiceRequest(
-                f"SR{n + 1:08d}", id=f"bench{n:08d}", version=1, type_id=fault.id,
-                accounts_receivable="01234574", contact="01234574",
-                caller_email="joe.banks@example.net", status_id=statuses[state].id,
-                life_cycle_state=state, category_id=categories[n % len(categories)],
-                urgency_level="URGENCY1", impact_level="IMPACT1", start_date=when,
-                expected_completion_date=due, created_date=when, updated_date=when,
-                response=Stage(category_id=visit.id, date=when, requires_acceptance=True)
-                if state == "RESPONDED" else None)
-            request.refresh_list_keys()
-            batch.save(request)
-    from chalicelib.core.unique_keys import UniqueKey, claim_key
-    UniqueKey(claim_key("counter", "service-request-number"), value=count).save()
-
-
-def _service_request_endpoints() -> list[tuple[str, str, str, str]]:
-    """Every method of the CRM-style API, with a fresh token (read when the table is full)."""
-    import json
-
-    from chalicelib.core import auth
-    token, _ = auth.issue_token(auth.verify_client("demo", "demo-secret"), {"service-requests"})
-    base = "/crmapi/rest/v2/service_requests"
-    page = f"number_of_results=100&token={token}"
-    one = {"token": token, "service_request_identifier": {"number": "SR00000001"}}
-    body = json.dumps
-    return [
-        ("GET", f"{base}/show?service_request_identifier=number=SR00000002&token={token}", "",
-         ""),
-        ("GET", f"{base}/list?accounts_receivable_identifier=number=01234574&{page}", "", ""),
-        ("GET", f"{base}/get_pending?{page}", "", ""),
-        ("GET", f"{base}/get_pending?type_identifier=name=Fault&{page}", "", ""),
-        ("GET", f"{base}/get_pending?category_identifier=code=HEAT&{page}", "", ""),
-        ("GET", f"{base}/get_pending?category_identifier=code=HEAT"
-                f"&accounts_receivable_identifier=number=01234574&{page}", "", ""),
-        ("GET", f"{base}/get_responded_pending_acceptance?{page}", "", ""),
-        ("GET", f"{base}/get_final_resolved?{page}", "", ""),
-        ("GET", f"{base}/get_final_resolved_pending_acceptance?{page}", "", ""),
-        ("GET", f"{base}/get_completed?{page}", "", ""),
-        ("GET", f"{base}/get_close_to_estimated_completion_time?period=1&uot=DAYS&{page}", "",
-         ""),
-        ("GET", f"{base}/configuration/statuses/list?type_identifier=name=Fault&token={token}",
-         "", ""),
-        ("POST", f"{base}/create", "application/json", body({
-            "token": token, "type_identifier": {"name": "Fault"},
-            "accounts_receivable_identifier": {"number": "01234574"},
-            "caller_email": "joe.banks@example.net", "caller_phone": "+442079460000",
-            "status_identifier": {"name": "Open"},
-            "category_identifier": {"code": "HEAT"}, "urgency_level": "URGENCY1",
-            "impact_level": "IMPACT1"})),
-        ("POST", f"{base}/update", "application/json", body({**one, "notes": "bench"})),
-        ("POST", f"{base}/respond", "application/json", body({
-            **one, "status_identifier": {"name": "Responded"},
-            "response": {"category_identifier": {"name": "Acknowledged"}}})),
-        ("POST", f"{base}/final_resolve", "application/json", body({
-            **one, "status_identifier": {"name": "Final Resolved"},
-            "final_resolution": {"category_identifier": {"name": "Closed Without Fix"}}})),
-        ("POST", f"{base}/complete", "application/json", body({
-            **one, "status_identifier": {"name": "Completed"}})),
-        ("POST", "/crmapi/rest/v2/authentication/token", "application/json", body({
-            "username": "demo", "password": "demo-secret", "organisation": "servicedesk"})),
-    ]
-
-
-CASE_STATUSES = ("SUBMITTED", "IN_PROGRESS", "ACTION_REQUIRED", "RESOLVED", "CLOSED",
-                 "CANCELLED")
-
-
-def _fill_cases(count: int) -> None:
-    """``count`` tickets of the demo customer in every status (11000001 and up), a file, and
-    customerReferenceIds shared by count / 500 tickets each."""
-    from chalicelib.cases.models import Case, CaseAttachment, StatusChange
-    from chalicelib.core import clients, timestamps
-    from chalicelib.core.config import settings
-    from chalicelib.core.unique_keys import UniqueKey, claim_key
-    from local import aws
-    start = time.time() - count
-    with Case.batch_write() as batch:
-        for n in range(count):
-            when = timestamps.to_storage(timestamps.from_epoch(start + n))
-            number, status = str(11000001 + n), CASE_STATUSES[n % len(CASE_STATUSES)]
-            reference = f"REF-{n % 500}"
-            batch.save(Case(
-                number, case_id=f"bench{n}", version=1, account="01234574",
-                account_name="Joseph Banks", client_id="demo", type="TROUBLE", code="0002-0000",
-                description=f"ticket {n}", primary_id="SV5", customer_reference_id=reference,
-                contacts='[{"type": "NOTIFICATION", "firstName": "F", "lastName": "K", '
-                         '"details": [{"type": "EMAIL", "value": "f@example.net"}]}]',
-                attachments="[]", status=status,
-                status_history=[StatusChange(status=status, at=when)], created=when,
-                updated=when, updated_by="Demo client", created_key=f"{when}#{number}",
-                account_status=f"01234574#{status}",
-                account_reference=f"01234574#{reference}"))
-    UniqueKey(claim_key("counter", "case-number"), value=count).save()
-    aws.ensure_bucket(settings.attachments_bucket)
-    attachment = CaseAttachment("bench-file", account="01234574", name="photo.jpg", size=4,
-                                uploaded=timestamps.storage_now(), client_id="demo")
-    clients.client("s3").put_object(Bucket=settings.attachments_bucket,
-                                    Key=attachment.object_key, Body=b"jpeg")
-    attachment.save()
-
-
-def _case_endpoints() -> list[tuple]:
-    """Every operation of the Case Management API, with tokens of the demo client and desk."""
-    import json
-
-    from chalicelib.core import auth
-    from local import demo
-    bearer = {"Authorization": "Bearer " + auth.issue_token(
-        auth.verify_client(*demo.demo_credentials()))[0]}
-    desk = {"Authorization": "Bearer " + auth.issue_token(
-        auth.verify_client(*demo.DESK_CREDENTIALS))[0]}
-    base, js = "/support/v2", "application/json"
-    return [
-        ("GET", f"{base}/tickets/11000002", "", "", bearer),
-        ("GET", f"{base}/tickets/1-204911000002", "", "", bearer),
-        ("GET", f"{base}/tickets?limit=100", "", "", bearer),
-        ("GET", f"{base}/tickets?limit=10&offset=50", "", "", bearer),
-        ("GET", f"{base}/tickets?status=IN_PROGRESS&limit=100", "", "", bearer),
-        ("GET", f"{base}/tickets?customerReferenceId=REF-7&limit=20", "", "", bearer),
-        ("GET", f"{base}/tickets?status=SUBMITTED&limit=100 (desk)", "", "", desk),
-        ("GET", f"{base}/tickets?limit=100 (desk)", "", "", desk),
-        ("POST", f"{base}/tickets", js, json.dumps({
-            "code": "0002-0000", "description": "bench", "primaryId": "SV5",
-            "customerReferenceId": "BENCH-NEW", "attachments": [{"id": "bench-file"}]}),
-         {**bearer, "Idempotency-Key": "bench-create"}),
-        ("POST", f"{base}/tickets/11000001/notes", js, json.dumps({"text": "bench"}), bearer),
-        ("POST", f"{base}/tickets/11000003/status", js, json.dumps({
-            "status": "IN_PROGRESS", "text": "on it"}), desk),
-        ("POST", f"{base}/tickets/11000002/cancel", js, json.dumps({"reason": "bench"}),
-         bearer),
-        ("POST", f"{base}/attachments?name=log.txt", "application/octet-stream", b"log",
-         bearer),
-        ("POST", f"{base}/attachments/uploads", js, json.dumps({"name": "scan.pdf",
-                                                                 "size": 5000000}), bearer),
-        ("GET", f"{base}/attachments/bench-file", "", "", bearer),
-        ("POST", "/oauth2/v1/token", js, json.dumps({
-            "client_id": "demo", "client_secret": "demo-secret",
-            "grant_type": "client_credentials"}), {}),
-    ]
-
-
-def _limits(path: str) -> int | None:
-    """offset + limit + 1: the most items a page may read (for a page with one filter)."""
+def _query(path: str) -> dict[str, str]:
     path = path.split(" ")[0]  # "... (desk)" names who asked
-    if "?" not in path or not ("limit=" in path or "number_of_results=" in path):
-        return None
-    query = dict(part.split("=", 1) for part in path.split("?")[1].split("&"))
-    if sum(name.endswith("_identifier") for name in query) > 1:
-        return None  # further filters are checked on the first one's index
-    size = query.get("limit") or query["number_of_results"]
-    return int(query.get("offset", 0)) + int(size) + 1
+    return dict(part.split("=", 1) for part in path.split("?")[1].split("&")) if "?" in path \
+        else {}
+
+
+def _page_size(path: str) -> int | None:
+    query = _query(path)
+    size = query.get("limit") or query.get("number_of_results")
+    return int(size) if size else None
+
+
+def _combined(path: str) -> bool:
+    """Two filters, one of them checked on the other's index (pages.BUDGET bounds it)."""
+    query = _query(path)
+    return sum(name.endswith("_identifier") for name in query) > 1 or (
+        "customerReferenceId" in query and "status" in query)
+
+
+def _goal(path: str) -> str:
+    """The most items a page's Query may read: limit + 1, or the budget of a combination."""
+    size = _page_size(path)
+    if size is None or "/configuration/" in path:
+        return ""
+    depth = int(_query(path).get("offset", 0))
+    return f"<= {10 * (depth + size)}" if _combined(path) else f"<= {depth + size + 1}"
+
+
+#: The CRM-style API's methods at their floor: DynamoDB calls per request (token included).
+CALL_GOALS = {"/service_requests/show": 2, "/service_requests/create": 4,
+              "/service_requests/update": 3, "/service_requests/respond": 3,
+              "/service_requests/final_resolve": 3, "/service_requests/complete": 3}
+
+
+def _at_depth(path: str, depth: int) -> str:
+    """``path`` asking for the page that starts ``depth`` items in, by offset."""
+    base, _, query = path.split(" ")[0].partition("?")
+    kept = [part for part in query.split("&") if not part.startswith("offset=")]
+    return f"{base}?{'&'.join(kept + [f'offset={depth}'])}"
+
+
+def _next(answer) -> str | None:
+    link = answer.headers.get("link") or answer.headers.get("Link")
+    found = link and re.fullmatch(r"<http://localhost([^>]+)>; rel=\"next\"", link)
+    return found.group(1) if found else None
+
+
+#: How deep the deep page is: 9,000 items, or for a list shorter than that (a filter's share
+#: of the 10,000 rows) the first of these depths that it still reaches.
+DEPTHS = (9_000, 1_800, 900, 180, 90)
+
+
+def _deep_pages(client, meter, method: str, path: str, headers: dict) -> tuple[str, str]:
+    """(items read by the deep page by offset, and by cursor), each "items@depth"."""
+    size = _page_size(path)
+    if method != "GET" or size is None or "/configuration/" in path:
+        return "", ""
+    token = re.search(r"token=[^&]*", path)
+
+    def get(url):
+        meter.reset()
+        answer = client.http.request("GET", url, headers=headers)
+        assert answer.status_code == 200, (url, answer.body[:300])
+        return answer, meter.items_queried
+    for depth in DEPTHS:
+        before, _ = get(_at_depth(path, depth - size))
+        following = _next(before)
+        if following is not None:
+            _, by_offset = get(_at_depth(path, depth))
+            _, by_cursor = get(following + (f"&{token.group(0)}" if token else ""))
+            return f"{by_offset}@{depth}", f"{by_cursor}@{depth}"
+    return "-", "-"
 
 
 def main() -> None:
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                      AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_METRICS_DISABLED="true")
+                      AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_METRICS_DISABLED="true",
+                      SERVICEDESK_CONFIGURATION_CACHE_SECONDS="3600")
     sys.path.insert(0, ROOT)
+    log_to_file()
     import requests as http
 
     from local import aws
@@ -351,22 +119,25 @@ def main() -> None:
     from chalice.test import Client
 
     import app as app_module
+    from chalicelib.core import kept
     from chalicelib.tables import create_all_tables
     from local import demo
 
+    from . import cost_scenarios as scenario
     from .counting import install
     meter = install()
-    results: dict[str, dict[int, tuple[int, int, int]]] = {}
+    results: dict[str, dict] = {}
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    scenarios = [("support requests", _fill, _endpoints("20000000"),
+    scenarios = [("support requests", scenario.fill_support_requests,
+                  scenario.support_request_endpoints("20000000"),
                   ("/api/v1/requests/20000000/extid", "extid=BENCH-1")),
-                 ("customers, properties, relationships", _fill_customers,
-                  _customer_endpoints(), (f"/api/v1/customers/{_account(0)}/extid",
-                                          "extid=BENCH-C")),
-                 ("service requests (CRM style)", _fill_service_requests,
-                  _service_request_endpoints, ("/api/v1/customers/01234574/extid",
-                                               "extid=BENCH-SR")),
-                 ("tickets (Case Management)", _fill_cases, _case_endpoints,
+                 ("customers, properties, relationships", scenario.fill_customers,
+                  scenario.customer_endpoints(),
+                  (f"/api/v1/customers/{scenario.account_id(0)}/extid", "extid=BENCH-C")),
+                 ("service requests (CRM style)", scenario.fill_service_requests,
+                  scenario.service_request_endpoints, ("/api/v1/customers/01234574/extid",
+                                                       "extid=BENCH-SR")),
+                 ("tickets (Case Management)", scenario.fill_cases, scenario.case_endpoints,
                   ("/api/v1/customers/01234574/extid", "extid=BENCH-CASE"))]
     only = os.environ.get("SERVICEDESK_BENCH_SCENARIO")  # e.g. "tickets": that one alone
     for label, fill, endpoints, (extid_path, extid_form) in scenarios:
@@ -374,12 +145,12 @@ def main() -> None:
             continue
         for size in SIZES:
             http.post(f"{endpoint}/moto-api/reset", timeout=60)
+            kept.forget_all()
             create_all_tables()
             demo.seed()
             started = time.perf_counter()
             fill(size)
-            print(f"  filled {size} {label} in {time.perf_counter() - started:.1f} s",
-                  file=sys.stderr)
+            log.info("filled %d %s in %.1f s", size, label, time.perf_counter() - started)
             with Client(app_module.app, project_dir=ROOT) as client:
                 auth = {"Authorization": "Basic ZGVtbzpkZW1vLXNlY3JldA=="}  # demo:demo-secret
                 client.http.post(extid_path, body=extid_form, headers={**auth, **form})
@@ -395,23 +166,40 @@ def main() -> None:
                                and b'"code": "OK"' not in answer.body)
                     assert answer.status_code < 300 and not refused, (
                         path, answer.status_code, answer.body[:300])
+                    counted = (len(meter.calls), meter.items_read, meter.items_queried)
                     shown = re.sub(r"token=[^&]*", "token=T", path)  # a new token each size
-                    results.setdefault(f"{method} {shown}", {})[size] = (
-                        len(meter.calls), meter.items_read, meter.items_queried)
+                    entry = results.setdefault(f"{method} {shown}", {"path": path})
+                    entry[size] = counted
+                    if size == SIZES[-1]:
+                        entry["deep"] = _deep_pages(client, meter, method, path.split(" ")[0],
+                                                    headers)
     server.stop()
+    _report(results)
+
+
+def _report(results: dict) -> None:
     print("\n## DynamoDB per request: calls / items read (of which by the page's Query)")
-    print("   Authentication is 1 call and 1 item of each; a topic list also reads its topic;")
-    print("   account pages read the labels of their additional fields (one batch).")
     print("   Rows: 100 / 10,000 support requests, or customers (each with a property and a")
-    print("   relationship), or service requests, or tickets. A CRM page also reads its")
-    print("   configuration and its accounts in one batch each; with two filters the first")
-    print("   one's index is read until the page is full (no bound). A ticket's page with a")
-    print("   customerReferenceId reads the tickets that share it (count / 500 here).")
-    print(f"  {'endpoint':74} {'100 rows':>14} {'10,000 rows':>16} {'bound':>6}")
-    for name, by_size in results.items():
+    print("   relationship), or service requests, or tickets. Authentication is 1 call and 1")
+    print("   item. Offset, cursor: the items that a deep page reads at 10,000 rows, by offset")
+    print("   and by the cursor of the page before it, @ its depth (9,000, or less for a list")
+    print("   shorter than that). Goal: the most a page's Query may read (limit + 1; ten times")
+    print("   a page for a filter checked on another's index), or a CRM method's calls.")
+    print(f"  {'endpoint':66} {'100 rows':>13} {'10,000 rows':>14} {'offset':>10} "
+          f"{'cursor':>10} {'goal':>10}")
+    for name, entry in results.items():
         cells = [f"{c} / {r} ({q})" if q else f"{c} / {r}"
-                 for c, r, q in (by_size[s] for s in SIZES)]
-        bound = _limits(name.split(" ", 1)[1])
-        print(f"  {name[:74]:74} {cells[0]:>14} {cells[1]:>16} {bound or '':>6}")
-        for size in SIZES:
-            assert bound is None or by_size[size][2] <= bound, f"{name}: page over its bound"
+                 for c, r, q in (entry[s] for s in SIZES)]
+        by_offset, by_cursor = entry.get("deep", ("", ""))
+        goal = _goal(entry["path"])
+        calls_goal = next((f"{n} calls" for method, n in CALL_GOALS.items()
+                           if entry["path"].split("?")[0].endswith(method)), "")
+        print(f"  {name[:66]:66} {cells[0]:>13} {cells[1]:>14} {by_offset:>10} {by_cursor:>10} "
+              f"{goal or calls_goal:>10}")
+        if goal:
+            limit = int(goal.split()[-1])
+            for size in SIZES:
+                assert entry[size][2] <= limit, f"{name}: page over its goal"
+            assert by_cursor in ("", "-") or int(by_cursor.split("@")[0]) <= (
+                limit if _combined(entry["path"]) else _page_size(entry["path"]) + 1), \
+                f"{name}: a cursor page over its goal"

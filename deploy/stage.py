@@ -19,11 +19,10 @@ import os
 import subprocess
 import sys
 
-from local import cloudformation
-
+from . import package as packaging
 from . import template
 
-ROOT = cloudformation.ROOT
+ROOT = packaging.ROOT
 PROTECTED_STAGES = {"prod"}
 
 
@@ -92,7 +91,7 @@ def deploy(stage: str, mail_from: str, alarm_email: str, aws: Runner,
     account, region = _account_and_region(aws)
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
     print(f"packaging stage {stage} into {out.relative_to(ROOT)}/")
-    cloudformation.package(out, stage, bytecode=True)
+    packaging.package(out, stage, bytecode=True)
     bucket = _artifacts_bucket(aws, account, region)
     deploy_account_stack(aws, out)
     stack = f"servicedesk-{stage}"

@@ -22,38 +22,18 @@ What the stand-in cannot do, and so what it skips or fakes:
 import io
 import json
 import logging
-import os
 import pathlib
-import subprocess
-import sys
 import warnings
 import zipfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-MERGE_TEMPLATE = ROOT / ".chalice" / "resources.json"
+from deploy.package import ROOT, package  # noqa: F401 - deploy owns the package
+
 #: The stand-in's stack: its tables are servicedesk-<name>, the names configured by default.
 STACK_NAME = "servicedesk"
 CODE_BUCKET = "servicedesk-standin-artifacts"
 CODE_KEY = "deployment.zip"
 
-__all__ = ["package", "translate", "create_stack", "STACK_NAME"]
-
-
-def package(out_dir: pathlib.Path, stage: str = "dev", bytecode: bool = False) -> dict:
-    """``chalice package --merge-template`` into ``out_dir``; the SAM template it wrote.
-    ``bytecode``: compile the package's modules too (deploy.bytecode), as a deployment does;
-    the stand-in runs no Lambda code, so it need not wait for that."""
-    chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
-    done = subprocess.run([chalice, "package", "--stage", stage, "--merge-template",
-                           str(MERGE_TEMPLATE), str(out_dir)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"chalice package failed:\n{done.stdout}{done.stderr}")
-    if bytecode:
-        from deploy.bytecode import add_bytecode
-        add_bytecode(out_dir / "deployment.zip")
-    return json.loads((out_dir / "sam.json").read_text(encoding="utf-8"))
+__all__ = ["translate", "create_stack", "STACK_NAME"]
 
 
 class _NoManagedPolicies:

@@ -10,8 +10,8 @@ import pytest
 
 import app as app_module
 from chalicelib.tables import MODELS
+from deploy import package as packaging
 from deploy import template
-from local import cloudformation
 
 from .conftest import ENDPOINT
 
@@ -19,7 +19,7 @@ from .conftest import ENDPOINT
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory):
     """stage -> the SAM template that ``make deploy`` would send for it."""
-    return {stage: cloudformation.package(tmp_path_factory.mktemp(stage), stage)
+    return {stage: packaging.package(tmp_path_factory.mktemp(stage), stage)
             for stage in ("dev", "prod")}
 
 
