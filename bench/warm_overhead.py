@@ -66,7 +66,8 @@ def main() -> None:
     from chalicelib.support_requests.models import SupportRequest, Update
 
     client = auth.ApiClient("demo", name="Demo client", scopes={"requests"},
-                            secret_digest=auth.digest_of("demo-secret"))
+                            secret_digest=auth.digest_of("demo-secret"),
+                            last_used=timestamps.storage_now()[:10])  # noted today already
     when = timestamps.storage_now()
     request = SupportRequest("10000001", version=3, state="IN_PROGRESS", topic="Parking",
                              summary="My parking spot has been taken.",
@@ -90,8 +91,8 @@ def main() -> None:
         {"identifier": "10000001"}), instant, "<support-request")
 
 def service_request_show() -> None:
-    """The same for the CRM-style API's show: token, request, one batch of its configuration
-    and its account, then the JSON envelope."""
+    """The same for the CRM-style API's show: token and request (the configuration is kept by
+    the warm instance, the account's name by the request), then the JSON envelope."""
     _setup()
     from datetime import timedelta
 
@@ -107,6 +108,8 @@ def service_request_show() -> None:
     when = timestamps.storage_now()
     request = ServiceRequest("SR00000001", id="bench", version=2, type_id="type-1",
                              accounts_receivable="01234574", contact="01234574",
+                             accounts_receivable_name="Joseph Banks",
+                             contact_email="joe.banks@example.net",
                              caller_email="joe.banks@example.net", status_id="status-1",
                              life_cycle_state="PENDING", category_id="category-1",
                              urgency_level="URGENCY1", impact_level="IMPACT1",
@@ -124,6 +127,10 @@ def service_request_show() -> None:
         if operation == "BatchGetItem":
             return {"Responses": {table: batches[table] for table in params["RequestItems"]},
                     "UnprocessedKeys": {}}
+        if operation == "Query":  # a kind of configuration, read once by the warm instance
+            kind = params["ExpressionAttributeValues"][":0"]["S"]
+            found = [e.serialize() for e in entries if e.kind == kind]
+            return {"Items": found, "Count": len(found), "ScannedCount": len(found)}
         return {"Item": items[params["TableName"]].serialize()}
     query = {"token": "bench-token", "service_request_identifier": "number=SR00000001"}
     path = "/crmapi/rest/v2/service_requests/show"
