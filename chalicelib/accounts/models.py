@@ -9,7 +9,7 @@ from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from ..core.db import meta, shares_connection
+from ..core.db import ListOf, meta, shares_connection
 from ..core.records import SECRET_ATTRIBUTES, TrackedRecord, plain
 
 __all__ = ["Account", "AccountFieldEntry", "Phone", "Comment"]
@@ -68,11 +68,11 @@ class Account(TrackedRecord):
     bday = UnicodeAttribute(null=True)
     gender = UnicodeAttribute(null=True)
     nationality = UnicodeAttribute(null=True)
-    phones = ListAttribute(of=Phone, default=list)
+    phones = ListOf(of=Phone, default=list)
     residential_address = MapAttribute(null=True)
     billing_address = MapAttribute(null=True)
     additional_fields = MapAttribute(null=True)  # key -> value
-    comments = ListAttribute(of=Comment, default=list)
+    comments = ListOf(of=Comment, default=list)
     relationships = ListAttribute(default=list)  # property relationship identifiers
     indexed_fields = ListAttribute(default=list)  # "<key>#<value>" copies written last time
     name_key = UnicodeAttribute(null=True)  # full_name, lower case

@@ -7,7 +7,6 @@ first (``created_key`` is the creation time, then the case number).
 """
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -16,7 +15,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from ..core.db import global_index, meta, shares_connection
+from ..core.db import ListOf, global_index, meta, shares_connection
 
 __all__ = ["Case", "CaseNote", "CaseAttachment", "StatusChange", "OPEN_STATUSES", "DESK"]
 
@@ -51,7 +50,7 @@ class Case(Model):
     details = UnicodeAttribute(null=True)  # JSON, as given
     attachments = UnicodeAttribute()  # JSON: [{"id", "name"}]
     status = UnicodeAttribute()
-    status_history = ListAttribute(of=StatusChange, default=list)
+    status_history = ListOf(of=StatusChange, default=list)
     status_changes = NumberAttribute(default=1)  # names each status change's e-mail
     status_note = UnicodeAttribute(null=True)  # the EXTERNAL note of the latest change
     created = UnicodeAttribute()

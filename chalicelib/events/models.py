@@ -20,7 +20,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from ..core.db import global_index, meta, shares_connection
+from ..core.db import ListOf, global_index, meta, shares_connection
 
 __all__ = ["Event", "WebhookEndpoint", "Secret", "DeliveryAttempt", "NO_ACCOUNT", "RETENTION"]
 
@@ -74,7 +74,7 @@ class WebhookEndpoint(Model):
     status = UnicodeAttribute(default="enabled")  # enabled | disabled
     disabled_reason = UnicodeAttribute(null=True)
     notify_email = UnicodeAttribute(null=True)  # told when the endpoint is disabled
-    secrets = ListAttribute(of=Secret, default=list)  # the newest first
+    secrets = ListOf(of=Secret, default=list)  # the newest first
     failing_since = NumberAttribute(null=True)  # unix seconds of the first failure in a row
     created = UnicodeAttribute()
     updated = UnicodeAttribute()

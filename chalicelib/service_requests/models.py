@@ -14,7 +14,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from ..core.db import global_index, meta, shares_connection
+from ..core.db import ListOf, global_index, meta, shares_connection
 
 __all__ = ["ServiceRequest", "FILTERS", "list_keys"]
 
@@ -71,7 +71,7 @@ class ServiceRequest(Model):
     physical_goods = ListAttribute(default=list)
     related_numbers = ListAttribute(default=list)
     response = Stage(null=True)
-    temporary_resolutions = ListAttribute(of=Stage, default=list)
+    temporary_resolutions = ListOf(of=Stage, default=list)
     final_resolution = Stage(null=True)
     cancellation_reason_id = UnicodeAttribute(null=True)
     created_date = UnicodeAttribute()

@@ -7,7 +7,6 @@ feed keys place it in the lists: all requests, by topic, and by topic in a state
 split by acknowledgement.
 """
 from pynamodb.attributes import (
-    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -15,7 +14,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from ..core import feeds
-from ..core.db import meta, shares_connection
+from ..core.db import ListOf, meta, shares_connection
 from ..core.records import TrackedRecord
 
 __all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES",
@@ -125,4 +124,4 @@ class Topic(Model):
     Meta = meta("topics")
     identifier = UnicodeAttribute(hash_key=True)
     extid = UnicodeAttribute(null=True)
-    sub_topics = ListAttribute(of=SubTopic, default=list)
+    sub_topics = ListOf(of=SubTopic, default=list)
