@@ -94,7 +94,7 @@ def _deep_pages(client, meter, method: str, path: str, headers: dict) -> tuple[s
         answer = client.http.request("GET", url, headers=headers)
         assert answer.status_code == 200, (url, answer.body[:300])
         return answer, meter.items_queried
-    for depth in DEPTHS:
+    for depth in (depth for depth in DEPTHS if depth >= size):
         before, _ = get(_at_depth(path, depth - size))
         following = _next(before)
         if following is not None:
