@@ -1,12 +1,19 @@
 """The Lambda package: ``chalice package --merge-template``, then what no request reads taken
 out, then (for a deployment) bytecode added.
 
-Taken out: Swagger UI's files but the two that ``/docs`` serves (its source maps alone are
-11 MiB), and every ``*.map``, ``*.pyi`` and ``py.typed`` (for debuggers and type checkers).
-Kept: botocore, though the Lambda runtime has its own. The runtime's version is whatever AWS
-ships that month, while the tests, the stand-in and the bench run ours (pinned through
-PynamoDB's requirement); keeping it makes what is deployed the thing that was tested, at
-the price of some 15 MiB unzipped. ``make bench`` prints what remains, largest first.
+Taken out:
+- Swagger UI's files but the two that ``/docs`` serves (its source maps alone are 11 MiB);
+- botocore's models of the 440-odd AWS services that the code never calls (``SERVICES``
+  lists those it does; a test holds the list to the code), and every service's examples;
+- lxml's C sources and headers, and its modules that nothing imports (objectify, html,
+  isoschematron: the code uses ``lxml.etree`` alone);
+- every ``*.map``, ``*.pyi`` and ``py.typed`` (for debuggers and type checkers).
+
+Kept: botocore itself, though the Lambda runtime has its own. The runtime's version is
+whatever AWS ships that month, while the tests, the stand-in and the bench run ours (pinned
+through PynamoDB's requirement); keeping it makes what is deployed the thing that was tested,
+and with only its models of the services called it is a few MiB. ``make bench`` prints what
+remains, largest first.
 
 ``make run``, the tests and the bench create their stand-in stack from this same package
 (local.cloudformation), and ``make deploy`` ships it (deploy.stage).
@@ -24,14 +31,20 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / ".chalice" / "resources.json"
 #: The files of Swagger UI that /docs serves (chalicelib.docs.routes.ASSET_TYPES).
 SERVED_SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
-_DEAD_SUFFIXES = (".map", ".pyi", "py.typed")
+#: The AWS services that chalicelib and app.py call (clients.client("...") and PynamoDB's).
+SERVICES = ("dynamodb", "kms", "s3", "ses", "sns", "sqs")
+_DEAD_SUFFIXES = (".map", ".pyi", "py.typed", ".pyx", ".pxd", ".pxi", ".h", ".c")
+_DEAD_LXML = ("lxml/includes/", "lxml/objectify", "lxml/html/", "lxml/isoschematron/")
 
 
 def _is_dead(name: str) -> bool:
-    if name.endswith(_DEAD_SUFFIXES):
+    path = pathlib.PurePosixPath(name)
+    if name.endswith(_DEAD_SUFFIXES) or name.startswith(_DEAD_LXML):
         return True
     if name.startswith("swagger_ui_bundle/vendor/"):
-        return pathlib.PurePosixPath(name).name not in SERVED_SWAGGER_FILES
+        return path.name not in SERVED_SWAGGER_FILES
+    if name.startswith("botocore/data/") and len(path.parts) > 3:  # data/<service>/<version>/
+        return path.parts[2] not in SERVICES or path.name.startswith("examples-")
     return False
 
 

@@ -1,7 +1,13 @@
 """The Lambda artifact carries what validation needs, and nothing from development."""
+import pathlib
+import re
 import subprocess
 import sys
 import zipfile
+
+from deploy.package import SERVICES
+
+from .conftest import ROOT
 
 CHECK = """
 import sys
@@ -35,6 +41,9 @@ def test_packaged_lambda_validates_requests_from_its_own_contents(tmp_path):
     swagger = {n.rsplit("/", 1)[1] for n in names if n.startswith("swagger_ui_bundle/vendor/")}
     assert swagger == {"swagger-ui-bundle.js", "swagger-ui.css"}
     assert not any(n.endswith((".map", ".pyi")) for n in names)
+    services = {n.split("/")[2] for n in names if n.startswith("botocore/data/") and
+                n.count("/") > 3}
+    assert services == set(SERVICES)
     assert not any(n.startswith(("moto/", "pytest", "yaml/", "openapi_spec_validator/", "local/",
                                  "tests/", "ops/", "bench/")) for n in names)
     archive.extractall(tmp_path / "lambda")
@@ -44,6 +53,14 @@ def test_packaged_lambda_validates_requests_from_its_own_contents(tmp_path):
                             text=True, timeout=120)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "[('/support-request-update/state', 'invalid')]"
+
+
+def test_the_package_keeps_the_model_of_every_aws_service_the_code_calls():
+    called = set()
+    root = pathlib.Path(ROOT)
+    for path in [root / "app.py", *(root / "chalicelib").rglob("*.py")]:
+        called |= set(re.findall(r"""client\(["']([a-z0-9-]+)["']""", path.read_text()))
+    assert called | {"dynamodb"} == set(SERVICES)  # DynamoDB: PynamoDB's client
 
 
 def test_bytecode_added_to_a_package_is_what_a_fresh_interpreter_runs(tmp_path):
