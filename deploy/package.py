@@ -7,6 +7,7 @@ Taken out:
   lists those it does; a test holds the list to the code), and every service's examples;
 - lxml's C sources and headers, and its modules that nothing imports (objectify, html,
   isoschematron: the code uses ``lxml.etree`` alone);
+- jinja2 and markupsafe, which swagger-ui-bundle requires for a template nothing renders;
 - every ``*.map``, ``*.pyi`` and ``py.typed`` (for debuggers and type checkers).
 
 Kept: botocore itself, though the Lambda runtime has its own. The runtime's version is
@@ -34,12 +35,13 @@ SERVED_SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
 #: The AWS services that chalicelib and app.py call (clients.client("...") and PynamoDB's).
 SERVICES = ("dynamodb", "kms", "s3", "ses", "sns", "sqs")
 _DEAD_SUFFIXES = (".map", ".pyi", "py.typed", ".pyx", ".pxd", ".pxi", ".h", ".c")
-_DEAD_LXML = ("lxml/includes/", "lxml/objectify", "lxml/html/", "lxml/isoschematron/")
+_DEAD_PARTS = ("lxml/includes/", "lxml/objectify", "lxml/html/", "lxml/isoschematron/",
+               "jinja2/", "markupsafe/")
 
 
 def _is_dead(name: str) -> bool:
     path = pathlib.PurePosixPath(name)
-    if name.endswith(_DEAD_SUFFIXES) or name.startswith(_DEAD_LXML):
+    if name.endswith(_DEAD_SUFFIXES) or name.startswith(_DEAD_PARTS):
         return True
     if name.startswith("swagger_ui_bundle/vendor/"):
         return path.name not in SERVED_SWAGGER_FILES
