@@ -25,7 +25,7 @@ def _event(path: str, resource: str, params: dict) -> dict:
     }
 
 
-def _measure(label: str, event: dict, instant, expected: str) -> None:
+def _measure(label: str, event: dict, instant, expected: str, goal_ms: float) -> None:
     """Serve ``event`` REQUESTS times with botocore answering through ``instant``; print the
     median and p99. The first answer must be a 200 whose body holds ``expected``."""
     import botocore.client
@@ -46,7 +46,8 @@ def _measure(label: str, event: dict, instant, expected: str) -> None:
     times.sort()
     print(f"\n## Warm overhead, {label} ({REQUESTS} requests, DynamoDB answered instantly)")
     print(f"  median {statistics.median(times) * 1000:.3f} ms, "
-          f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (target: median under 2 ms)")
+          f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (goal: median at most "
+          f"{goal_ms} ms)")
 
 
 def _setup() -> None:
@@ -88,7 +89,8 @@ def main() -> None:
         return canned[params["TableName"]]
     _measure("GET /api/v1/requests/{identifier}", _event(
         "/api/v1/requests/10000001", "/api/v1/requests/{identifier}",
-        {"identifier": "10000001"}), instant, "<support-request")
+        {"identifier": "10000001"}), instant, "<support-request",
+        0.30)  # as measured before cursor pages came
 
 def service_request_show() -> None:
     """The same for the CRM-style API's show: token and request (the configuration is kept by
@@ -137,7 +139,7 @@ def service_request_show() -> None:
     path = "/crmapi/rest/v2/service_requests/show"
     event = {**_event(path, path, None), "queryStringParameters": query,
              "multiValueQueryStringParameters": {k: [v] for k, v in query.items()}}
-    _measure("GET /crmapi/rest/v2/service_requests/show", event, instant, '"code": "OK"')
+    _measure("GET /crmapi/rest/v2/service_requests/show", event, instant, '"code": "OK"', 0.35)
 
 def ticket_get() -> None:
     """The same for the Case Management API's GET of a ticket: token, ticket, a Query of its
@@ -177,4 +179,5 @@ def ticket_get() -> None:
     event = {**_event(path, "/support/v2/tickets/{id}", {"id": "11000001"}),
              "headers": {"authorization": "Bearer bench-token"},
              "multiValueHeaders": {"authorization": ["Bearer bench-token"]}}
-    _measure("GET /support/v2/tickets/{id}", event, instant, '"IN_PROGRESS"')
+    _measure("GET /support/v2/tickets/{id}", event, instant, '"IN_PROGRESS"',
+             0.39)  # as measured before cursor pages came
