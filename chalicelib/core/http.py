@@ -14,18 +14,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Response
-from lxml import etree
 
 from . import (
     actors,
     auth,
-    case_format,
-    crm,
     db,
     idempotency,
-    json_error_format,
     observability,
     spec,
+    wire_formats,
     xml,
     xml_binding,
 )
@@ -177,8 +174,8 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
         if operation is None:
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
         if operation.security:
-            principal = auth.authenticate(request.headers.get("authorization"), crm.token_of(
-                request) if operation.error_format == "crm" else None)
+            principal = auth.authenticate(request.headers.get("authorization"),
+                                          wire_formats.of(operation).token_of(request))
             observability.identify_client(principal.client_id)
             actors.acting(principal.client_id)
             auth.authorize(principal, operation.security)
@@ -214,14 +211,8 @@ def unrouted(path: str, method: str, route: str | None = None) -> Response:
     allows, in its API's error format, or 404 when no route has that path."""
     route = route or spec.route_of(path)
     allowed = spec.methods_of(route) if route else []
-    if not allowed:
-        return render_error(spec.api_operation_of(path),
-                            ApiError(f"There is no resource at {path.split('?')[0]}.",
-                                     status=404))
-    api_of_route = spec.find_operation(route, allowed[0])
-    return render_error(api_of_route, ApiError(
-        f"Method {method} is not allowed on {path}.", status=405,
-        headers={"Allow": ", ".join(allowed)}))
+    api = spec.find_operation(route, allowed[0]) if allowed else spec.api_operation_of(path)
+    return wire_formats.of(api).missing_route(path, method, allowed)
 
 
 def _encode(operation: spec.Operation, response: Response) -> Response:
@@ -244,51 +235,6 @@ def _encode(operation: spec.Operation, response: Response) -> Response:
                     headers={**response.headers, "Content-Type": media_type})
 
 
-def _oauth2_code(error: ApiError) -> str:
-    """The RFC 6749 (section 5.2) error code of a failure that did not name one."""
-    if error.status == 401:
-        return "invalid_client"
-    if error.status == 403:
-        return "unauthorized_client"
-    if any(field.xpath == "grant_type" and field.hint == "invalid"
-           for field in error.field_errors):
-        return "unsupported_grant_type"
-    if any(field.xpath == "scope" for field in error.field_errors):
-        return "invalid_scope"
-    return "invalid_request"
-
-
-def _oauth2_error(error: ApiError) -> Response:
-    body = json.dumps({"error": error.code or _oauth2_code(error),
-                       "error_description": error.message})
-    return Response(body=body, status_code=error.status,
-                    headers={**error.headers, "Content-Type": "application/json"})
-
-
-def _leap_error(error: ApiError) -> Response:
-    root = etree.Element(f"{{{xml.LEAP_NS}}}error", nsmap={None: xml.LEAP_NS})
-    etree.SubElement(root, f"{{{xml.LEAP_NS}}}message").text = xml.xml_text(error.message)
-    if error.field_errors:
-        fields = etree.SubElement(root, f"{{{xml.LEAP_NS}}}field-errors")
-        for field in error.field_errors:
-            etree.SubElement(fields, f"{{{xml.LEAP_NS}}}field", xpath=xml.xml_text(field.xpath),
-                             errorhint=field.hint)
-    return Response(body=xml.serialize(root), status_code=error.status,
-                    headers={**error.headers, "Content-Type": "application/xml"})
-
-
-#: Each spec's ``x-error-format``, and how an error is written in it.
-ERROR_FORMATS = {
-    "leap": _leap_error,
-    "oauth2": _oauth2_error,
-    "crm": crm.render_error,
-    "cases": case_format.render_error,
-    "oauth2-v1": lambda error: case_format.render_token_error(
-        error, error.code or _oauth2_code(error)),
-    "webhooks": json_error_format.render_error,
-}
-
-
 def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
-    """``error`` in the format of ``operation``'s API (LEAP's XML when none serves it)."""
-    return ERROR_FORMATS[operation.error_format if operation is not None else "leap"](error)
+    """``error`` in the wire format of ``operation``'s API (LEAP's XML when none serves it)."""
+    return wire_formats.of(operation).render_error(error)

@@ -16,10 +16,12 @@ import json
 
 from chalice import Response
 
-from . import observability
-from .errors import ApiError
+from .. import observability
+from ..errors import ApiError
+from . import WireFormat, register
+from .oauth2 import oauth2_code
 
-__all__ = ["CODES", "render_error", "render_token_error"]
+__all__ = ["CODES", "Cases", "CasesToken"]
 
 #: The stable catalogue of ``errorCode`` values.
 CODES = {
@@ -80,10 +82,14 @@ def _entries(error: ApiError) -> list[dict]:
     return [_entry(code, error.message, error.message, info)]
 
 
-def render_error(error: ApiError) -> Response:
-    headers = {**error.headers, "Content-Type": "application/json"}
-    return Response(body=json.dumps(_entries(error)),
-                    status_code=_STATUS.get(error.status, error.status), headers=headers)
+@register
+class Cases(WireFormat):
+    name = "cases"
+
+    def render_error(self, error: ApiError) -> Response:
+        headers = {**error.headers, "Content-Type": "application/json"}
+        return Response(body=json.dumps(_entries(error)),
+                        status_code=_STATUS.get(error.status, error.status), headers=headers)
 
 
 _TOKEN_TITLES = {400: "Bad request", 401: "Invalid client or secret", 405: "Method not allowed",
@@ -94,13 +100,17 @@ _TOKEN_TITLES = {400: "Bad request", 401: "Invalid client or secret", 405: "Meth
 _TOKEN_STATUS = {**_STATUS, 401: 400}
 
 
-def render_token_error(error: ApiError, code: str) -> Response:
-    """``/oauth2/v1/token``'s error: ``code`` is the RFC 6749 code (invalid_client, ...)."""
-    body = {"error_domain": "authentication",
-            "error_title": _TOKEN_TITLES.get(error.status, "Server error"),
-            "error_code": code, "developer_message": error.message,
-            "error_message": error.message}
-    headers = {**error.headers, "Content-Type": "application/json"}
-    headers.pop("WWW-Authenticate", None)  # a challenge goes with a 401, which this is not
-    return Response(body=json.dumps(body), headers=headers,
-                    status_code=_TOKEN_STATUS.get(error.status, error.status))
+@register
+class CasesToken(WireFormat):
+    """``/oauth2/v1/token``'s errors: ``error_code`` is the RFC 6749 code (invalid_client, ...)."""
+    name = "oauth2-v1"
+
+    def render_error(self, error: ApiError) -> Response:
+        body = {"error_domain": "authentication",
+                "error_title": _TOKEN_TITLES.get(error.status, "Server error"),
+                "error_code": error.code or oauth2_code(error),
+                "developer_message": error.message, "error_message": error.message}
+        headers = {**error.headers, "Content-Type": "application/json"}
+        headers.pop("WWW-Authenticate", None)  # a challenge goes with a 401, which this is not
+        return Response(body=json.dumps(body), headers=headers,
+                        status_code=_TOKEN_STATUS.get(error.status, error.status))
