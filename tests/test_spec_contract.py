@@ -96,3 +96,9 @@ def test_every_input_string_and_array_has_a_bound():
             found += [(operation.operation_id, where, path)
                       for path in _unbounded(operation, schema, [], frozenset())]
     assert found == []
+
+
+def test_every_api_names_a_registered_wire_format_and_every_format_is_used():
+    from chalicelib.core import wire_formats
+    named = {operation.error_format for operation in spec.operations().values()}
+    assert named == set(wire_formats.FORMATS), (named, set(wire_formats.FORMATS))
