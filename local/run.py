@@ -11,6 +11,7 @@ import os
 import pathlib
 import re
 import sys
+import tempfile
 import threading
 
 from . import aws
@@ -94,11 +95,12 @@ def local_server(app, host: str, port: int):
                           handler_cls=OneAtATime, server_cls=QueueingServer)
 
 
-def _package_dir():
-    """Where the packaged template goes (build/local, beside make package's build/)."""
-    path = ROOT / "build" / "local"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _package_dir() -> tempfile.TemporaryDirectory:
+    """Where this process packages the template: a directory of its own under build/local
+    (beside make package's build/), since several stacks may start at once (the fuzzer, CI)."""
+    parent = ROOT / "build" / "local"
+    parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(dir=parent)
 
 
 def main() -> int:
@@ -135,8 +137,9 @@ def main() -> int:
     settings.reload()
     failures = "the log (no on-failure destination without the stand-in)"
     if moto is not None:  # the deployable template, created as a stack in the stand-in
-        outputs = cloudformation.create_stack(endpoint, _package_dir(),
-                                              mail_from=settings.mail_from)
+        with _package_dir() as package_dir:
+            outputs = cloudformation.create_stack(endpoint, pathlib.Path(package_dir),
+                                                  mail_from=settings.mail_from)
         failures = f"the stand-in's queue {outputs['StreamFailuresQueueUrl']}"
         os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
         os.environ["SERVICEDESK_WEBHOOK_QUEUE_URL"] = outputs["WebhookDeliveryQueueUrl"]
