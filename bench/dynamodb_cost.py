@@ -126,7 +126,7 @@ def main() -> None:
     from . import cost_scenarios as scenario
     from .counting import install
     meter = install()
-    results: dict[str, dict] = {}
+    _legend()
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     scenarios = [("support requests", scenario.fill_support_requests,
                   scenario.support_request_endpoints("20000000"),
@@ -143,6 +143,7 @@ def main() -> None:
     for label, fill, endpoints, (extid_path, extid_form) in scenarios:
         if only and only not in label:
             continue
+        results: dict[str, dict] = {}
         for size in SIZES:
             http.post(f"{endpoint}/moto-api/reset", timeout=60)
             kept.forget_all()
@@ -173,11 +174,11 @@ def main() -> None:
                     if size == SIZES[-1]:
                         entry["deep"] = _deep_pages(client, meter, method, path.split(" ")[0],
                                                     headers)
+        _report(label, results)  # each API's table as soon as it is measured
     server.stop()
-    _report(results)
 
 
-def _report(results: dict) -> None:
+def _legend() -> None:
     print("\n## DynamoDB per request: calls / items read (of which by the page's Query)")
     print("   Rows: 100 / 10,000 support requests, or customers (each with a property and a")
     print("   relationship), or service requests, or tickets. Authentication is 1 call and 1")
@@ -185,6 +186,10 @@ def _report(results: dict) -> None:
     print("   and by the cursor of the page before it, @ its depth (9,000, or less for a list")
     print("   shorter than that). Goal: the most a page's Query may read (limit + 1; ten times")
     print("   a page for a filter checked on another's index), or a CRM method's calls.")
+
+
+def _report(label: str, results: dict) -> None:
+    print(f"\n  {label}", flush=True)
     print(f"  {'endpoint':66} {'100 rows':>13} {'10,000 rows':>14} {'offset':>10} "
           f"{'cursor':>10} {'goal':>10}")
     for name, entry in results.items():
@@ -195,7 +200,7 @@ def _report(results: dict) -> None:
         calls_goal = next((f"{n} calls" for method, n in CALL_GOALS.items()
                            if entry["path"].split("?")[0].endswith(method)), "")
         print(f"  {name[:66]:66} {cells[0]:>13} {cells[1]:>14} {by_offset:>10} {by_cursor:>10} "
-              f"{goal or calls_goal:>10}")
+              f"{goal or calls_goal:>10}", flush=True)
         if goal:
             limit = int(goal.split()[-1])
             for size in SIZES:
