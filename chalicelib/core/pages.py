@@ -65,6 +65,8 @@ def read(index, hash_value: str, asked: Asked, range_key_condition=None, forward
     for item in results:
         read_count += 1
         last_read = item
+        # the next call, if one is needed (a page past DynamoDB's 1 MB), asks for what remains
+        results.page_iter.page_size = max(1, min(wanted + 1, budget - read_count))
         if keep is None or keep(item):
             found.append(item)
             if len(found) > wanted:
