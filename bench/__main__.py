@@ -22,9 +22,8 @@ from . import cold_import, dynamodb_cost, password_hash, warm_overhead
 def main() -> int:
     print(__doc__)
     dynamodb_cost.main()
-    warm_overhead.main()
-    warm_overhead.service_request_show()
-    warm_overhead.ticket_get()
+    warm_overhead.ratios(warm_overhead.main(), warm_overhead.service_request_show(),
+                         warm_overhead.ticket_get())
     cold_import.main()
     cold_import.lambda_package()
     password_hash.main()

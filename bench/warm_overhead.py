@@ -25,7 +25,7 @@ def _event(path: str, resource: str, params: dict) -> dict:
     }
 
 
-def _measure(label: str, event: dict, instant, expected: str, goal_ms: float) -> None:
+def _measure(label: str, event: dict, instant, expected: str, goal_ms: float) -> float:
     """Serve ``event`` REQUESTS times with botocore answering through ``instant``; print the
     median and p99. The first answer must be a 200 whose body holds ``expected``."""
     import botocore.client
@@ -47,7 +47,8 @@ def _measure(label: str, event: dict, instant, expected: str, goal_ms: float) ->
     print(f"\n## Warm overhead, {label} ({REQUESTS} requests, DynamoDB answered instantly)")
     print(f"  median {statistics.median(times) * 1000:.3f} ms, "
           f"p99 {times[int(len(times) * 0.99)] * 1000:.3f} ms (goal: median at most "
-          f"{goal_ms} ms)")
+          f"{goal_ms} ms, on the machine that measured the goals)")
+    return statistics.median(times)
 
 
 def _setup() -> None:
@@ -60,7 +61,7 @@ def _setup() -> None:
         sys.path.insert(0, ROOT)
 
 
-def main() -> None:
+def main() -> float:
     _setup()
 
     from chalicelib.core import auth, timestamps
@@ -87,12 +88,12 @@ def main() -> None:
 
     def instant(self, operation, params):
         return canned[params["TableName"]]
-    _measure("GET /api/v1/requests/{identifier}", _event(
+    return _measure("GET /api/v1/requests/{identifier}", _event(
         "/api/v1/requests/10000001", "/api/v1/requests/{identifier}",
         {"identifier": "10000001"}), instant, "<support-request",
         0.30)  # as measured before cursor pages came
 
-def service_request_show() -> None:
+def service_request_show() -> float:
     """The same for the CRM-style API's show: token and request (the configuration is kept by
     the warm instance, the account's name by the request), then the JSON envelope."""
     _setup()
@@ -139,9 +140,10 @@ def service_request_show() -> None:
     path = "/crmapi/rest/v2/service_requests/show"
     event = {**_event(path, path, None), "queryStringParameters": query,
              "multiValueQueryStringParameters": {k: [v] for k, v in query.items()}}
-    _measure("GET /crmapi/rest/v2/service_requests/show", event, instant, '"code": "OK"', 0.35)
+    return _measure("GET /crmapi/rest/v2/service_requests/show", event, instant, '"code": "OK"',
+                    0.35)
 
-def ticket_get() -> None:
+def ticket_get() -> float:
     """The same for the Case Management API's GET of a ticket: token, ticket, a Query of its
     notes (three), then the JSON answer."""
     _setup()
@@ -179,5 +181,13 @@ def ticket_get() -> None:
     event = {**_event(path, "/support/v2/tickets/{id}", {"id": "11000001"}),
              "headers": {"authorization": "Bearer bench-token"},
              "multiValueHeaders": {"authorization": ["Bearer bench-token"]}}
-    _measure("GET /support/v2/tickets/{id}", event, instant, '"IN_PROGRESS"',
+    return _measure("GET /support/v2/tickets/{id}", event, instant, '"IN_PROGRESS"',
              0.39)  # as measured before cursor pages came
+
+
+def ratios(support_request: float, show: float, ticket: float) -> None:
+    """The goals as ratios to the support request's GET, which this change left alone: they
+    hold on a machine of any speed (the goals were 0.30, 0.35 and 0.39 ms on one machine)."""
+    print(f"\n  show / support request GET: {show / support_request:.2f} (goal: at most "
+          f"{0.35 / 0.30:.2f}); ticket GET / support request GET: "
+          f"{ticket / support_request:.2f} (goal: at most {0.39 / 0.30:.2f})")
