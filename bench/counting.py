@@ -8,7 +8,7 @@ class Meter:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.items_read = 0
-        self.items_queried = 0  # the part of items_read that list pages read (index Queries)
+        self.items_queried = 0  # the part of items_read that Queries read (list pages)
 
     def reset(self) -> None:
         self.calls, self.items_read, self.items_queried = [], 0, 0
@@ -18,8 +18,7 @@ class Meter:
         if operation in ("Query", "Scan"):
             scanned = answer.get("ScannedCount", answer.get("Count", 0))
             self.items_read += scanned
-            if "IndexName" in params:  # a page; not, say, a lookup of configuration by name
-                self.items_queried += scanned
+            self.items_queried += scanned  # a list's page (configuration is kept: not read)
         elif operation == "GetItem":
             self.items_read += 1 if answer.get("Item") else 0
         elif operation == "BatchGetItem":
