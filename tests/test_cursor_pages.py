@@ -220,3 +220,13 @@ def test_tickets_page_newest_first_by_cursor(api):
         found += [t["id"] for t in answer.data["tickets"]]
         path = next_path(answer)
     assert found == list(reversed(made))
+
+
+def test_a_link_is_a_valid_url_whatever_the_path_holds(api):
+    for n in range(3):
+        api.raise_request(f"request {n}", topic="Air Conditioning")
+    page = api.get("/api/v1/requests/by-topic/Air%20Conditioning?limit=1")
+    following = next_path(page)
+    assert following.startswith("/api/v1/requests/by-topic/Air%20Conditioning?")
+    url = page.headers["link"].split(">")[0]
+    assert " " not in url and len(identifiers(api.get(following))) == 1

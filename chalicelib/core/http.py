@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from chalice import Response
 
@@ -100,7 +100,9 @@ def next_link(call: Call, cursor: str | None) -> dict[str, str]:
     if not cursor:
         return {}
     query = [(name, value) for name, value in call.query.items() if name not in _NOT_CARRIED]
-    url = f"{call.base_url}{call.path}?{urlencode([*query, ('cursor', cursor)])}"
+    # a path that reached us decoded (a topic with a space) is encoded again; escapes stay
+    path = quote(call.path, safe="/%:@!$&'()*+,;=-._~")
+    url = f"{call.base_url}{path}?{urlencode([*query, ('cursor', cursor)])}"
     return {"Link": f'<{url}>; rel="next"'}
 
 
