@@ -19,6 +19,7 @@ remains, largest first.
 ``make run``, the tests and the bench create their stand-in stack from this same package
 (local.cloudformation), and ``make deploy`` ships it (deploy.stage).
 """
+import fcntl
 import json
 import os
 import pathlib
@@ -81,9 +82,13 @@ def package(out_dir: pathlib.Path, stage: str = "dev", bytecode: bool = False) -
     does; the stand-in runs no Lambda code, so it need not wait for that."""
     chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
-    done = subprocess.run([chalice, "package", "--stage", stage, "--merge-template",
-                           str(MERGE_TEMPLATE), str(out_dir)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    # chalice keeps the dependencies it built in .chalice/deployments and reads them back: two
+    # packagers at once (CI's soak beside the fuzzer's stacks) would read a half-written one
+    with open(ROOT / ".chalice" / "package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run([chalice, "package", "--stage", stage, "--merge-template",
+                               str(MERGE_TEMPLATE), str(out_dir)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"chalice package failed:\n{done.stdout}{done.stderr}")
     trim(out_dir / "deployment.zip")
