@@ -105,10 +105,21 @@ def test_a_forged_edited_or_foreign_cursor_is_a_400_naming_it_and_changes_nothin
 
 
 def test_customers_and_their_finds_page_by_cursor(api):
-    accounts, _ = walk(api, "/api/v1/customers?limit=1",
-                       read=lambda a: [x["identifier"] for x in a.data.get("account", [])])
-    assert accounts and len(accounts) == len(set(accounts))
-    assert accounts == [x["identifier"] for x in api.get("/api/v1/customers").data["account"]]
+    for n in range(3):
+        made = api.post_xml("/api/v1/customers", f"""<account><owner>
+            <email>pager{n}@example.net</email><password>Pager-Password-{n}1</password>
+            <name><family-name>Pager</family-name><given-name>N{n}</given-name></name></owner>
+            <additional-fields><field key="crm-identifier">PAGED</field></additional-fields>
+            <communities><community>original</community></communities></account>""")
+        assert made.status == 201, made
+    def read(answer):
+        return [x["identifier"] for x in answer.data.get("account", [])]
+    accounts, count = walk(api, "/api/v1/customers?limit=1", read=read)
+    assert count == 4 and len(set(accounts)) == 4  # the demo account and the three
+    assert accounts == read(api.get("/api/v1/customers"))
+    found, count = walk(api, "/api/v1/customers/by-additional-field/crm-identifier/PAGED"
+                             "?limit=2", read=read)
+    assert count == 2 and len(set(found)) == 3 and set(found) < set(accounts)
 
 
 @pytest.fixture

@@ -13,18 +13,19 @@ __all__ = ["refresh"]
 _ATTEMPTS = 5
 
 
-def _refresh_one(number: str, name: str, email: str) -> None:
+def _refresh_one(number: str, name: str, email: str) -> bool:
+    """Whether the request's copy was written (False: it was current, or the request gone)."""
     for _ in range(_ATTEMPTS):
         try:
             request = ServiceRequest.get(number, consistent_read=True)
         except ServiceRequest.DoesNotExist:
-            return
+            return False
         if (request.accounts_receivable_name, request.contact_email) == (name, email):
-            return
+            return False
         try:
             request.update(actions=[ServiceRequest.accounts_receivable_name.set(name),
                                     ServiceRequest.contact_email.set(email)])
-            return
+            return True
         except Exception as error:
             if not db.is_conditional_failure(error):
                 raise
@@ -37,6 +38,5 @@ def refresh(account_identifier: str, name: str, email: str) -> int:
     changed = 0
     for request in ServiceRequest.list_ar_index.query(account_identifier):
         if (request.accounts_receivable_name, request.contact_email) != (name, email):
-            _refresh_one(request.number, name, email)
-            changed += 1
+            changed += _refresh_one(request.number, name, email)
     return changed
