@@ -20,6 +20,7 @@ from chalicelib.streams.batch import process_batch, process_messages
 from chalicelib.streams.history import recorder
 from chalicelib.support_requests.changes import handle_support_request_record
 from chalicelib.support_requests.routes import blueprint as support_requests
+from chalicelib.trouble_tickets.routes import blueprint as trouble_tickets
 from chalicelib.webhooks.routes import blueprint as webhooks
 
 app = Chalice(app_name="servicedesk")
@@ -31,6 +32,7 @@ for blueprint in (support_requests, customers, properties, property_relationship
 app.register_blueprint(service_requests, url_prefix="/crmapi/rest/v2")
 app.register_blueprint(cases, url_prefix="/support/v2")
 app.register_blueprint(webhooks, url_prefix="/webhooks/v1")
+app.register_blueprint(trouble_tickets, url_prefix="/tmf-api/troubleTicket/v5")
 
 STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 

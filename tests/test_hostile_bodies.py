@@ -111,7 +111,9 @@ def _refused_in_its_format(operation, answer: requests.Response) -> bool:
     return {"cases": lambda: data[0]["errorCode"].startswith("EQ-4"),
             "oauth2": lambda: "error" in data,
             "oauth2-v1": lambda: "error_code" in data,
-            "webhooks": lambda: bool(data["error"]["code"])}[operation.error_format]()
+            "webhooks": lambda: bool(data["error"]["code"]),
+            "tmf": lambda: data["@type"] == "Error" and data["code"].startswith("ERR4"),
+            }[operation.error_format]()
 
 
 @pytest.mark.parametrize("path, method, operation, media_type", list(_with_bodies()),

@@ -9,10 +9,10 @@ and may then be short, with a cursor to go on.
 from ..core import pages
 from .models import DESK, Case
 
-__all__ = ["tickets"]
+__all__ = ["tickets", "index_of"]
 
 
-def _index(account: str | None, status: str | None, reference: str | None):
+def index_of(account: str | None, status: str | None, reference: str | None):
     """(index, hash key value) for the caller's account (None: every account)."""
     if reference is not None:
         if account is None:
@@ -30,7 +30,7 @@ def _index(account: str | None, status: str | None, reference: str | None):
 def tickets(account: str | None, status: str | None, reference: str | None,
             asked: pages.Asked) -> pages.Page:
     """The page of tickets, and the cursor of the next one."""
-    index, key = _index(account, status, reference)
+    index, key = index_of(account, status, reference)
     asked.query = {"list": "tickets", "index": index.Meta.index_name, "of": key,
                    "status": status}
     keep = (lambda case: case.status == status) if reference and status else None

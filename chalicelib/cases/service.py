@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import service as accounts
@@ -29,7 +29,7 @@ from .models import OPEN_STATUSES, Case, CaseNote, StatusChange
 
 __all__ = ["OPERATOR_SCOPE", "create", "find", "add_note", "cancel", "move", "notes_of",
            "order_number", "is_operator", "acting_account", "tenant", "TRANSITIONS",
-           "CANCELLABLE", "MAX_DETAILS_BYTES"]
+           "CANCELLABLE", "MAX_DETAILS_BYTES", "expect_version", "change_details", "details_of"]
 
 OPERATOR_SCOPE = "cases-operator"
 FIRST_CASE_NUMBER = 11000000  # the first ticket is 11000001: eight digits, as the seed's
@@ -157,9 +157,10 @@ def _active_account(account_id: str):
 
 
 def create(principal: auth.Principal, body: dict,
-           idempotency: Idempotency | None = None) -> Case:
+           idempotency: Idempotency | None = None, notes: tuple[str, ...] = ()) -> Case:
     """A new ticket, SUBMITTED, written with ``idempotency``'s claim when there is one (see
-    ``core.idempotency.create_once``)."""
+    ``core.idempotency.create_once``), and with ``notes`` (EXTERNAL) in the same transaction
+    (the TMF621 face takes notes on create)."""
     account_id = acting_account(principal)
     account = _active_account(account_id)
     contacts = _contacts(body.get("contacts", []))
@@ -191,6 +192,11 @@ def create(principal: auth.Principal, body: dict,
                     condition=key.key.does_not_exist())
             if idempotency:
                 transaction.save(idempotency.claim(number), condition=key.key.does_not_exist())
+            for position, text in enumerate(notes):
+                note = _new_note(case, principal, text, "EXTERNAL", [])
+                # made in one millisecond: their position, not chance, orders them
+                note.note_id = f"{note.note_id[:12]}{position:02d}{note.note_id[14:]}"
+                transaction.save(note, condition=CaseNote.note_id.does_not_exist())
     except TransactWriteError:
         holder = reference and unique_keys.owner_of(REFERENCE_KIND, f"{account_id}#{reference}")
         if holder:
@@ -245,8 +251,9 @@ def add_note(principal: auth.Principal, identifier: str, body: dict) -> tuple[Ca
 
 def _change_status(principal: auth.Principal, identifier: str, status: str,
                    allowed: Callable[[str], bool], action: str, text: str | None,
-                   visibility: str) -> tuple[Case, CaseNote | None]:
+                   visibility: str, version: int | None = None) -> tuple[Case, CaseNote | None]:
     case = find(principal, identifier)
+    expect_version(case, version)
     if not allowed(case.status):
         raise _status_rule(case, action)
     note = _new_note(case, principal, text, visibility, [], with_status=status) if text else None
@@ -277,15 +284,46 @@ def _change_status(principal: auth.Principal, identifier: str, status: str,
     return case, note
 
 
-def cancel(principal: auth.Principal, identifier: str, reason: str) -> tuple[Case, CaseNote]:
+def cancel(principal: auth.Principal, identifier: str, reason: str,
+           version: int | None = None) -> tuple[Case, CaseNote]:
     """Cancel a ticket that the desk has not resolved; the reason is an EXTERNAL note."""
     return _change_status(principal, identifier, "CANCELLED", lambda s: s in CANCELLABLE,
-                          "cancelled", reason, "EXTERNAL")
+                          "cancelled", reason, "EXTERNAL", version)
 
 
 def move(principal: auth.Principal, identifier: str, status: str, text: str | None = None,
-         visibility: str = "EXTERNAL") -> tuple[Case, CaseNote | None]:
+         visibility: str = "EXTERNAL", version: int | None = None
+         ) -> tuple[Case, CaseNote | None]:
     """An operator's change of status, by ``TRANSITIONS``, with an optional note."""
     return _change_status(principal, identifier, status,
                           lambda current: status in TRANSITIONS[current],
-                          f"moved to {status}", text, visibility)
+                          f"moved to {status}", text, visibility, version)
+
+
+def expect_version(case: Case, version: int | None) -> None:
+    """409 unless ``case`` is at ``version`` (None: any), as a client read it (If-Match)."""
+    if version is not None and case.version != version:
+        raise Conflict(f"Ticket {case.case_number} is at version {case.version}, not "
+                       f"{version}: read it again.", code="EQ-4090003")
+
+
+def details_of(case: Case) -> dict:
+    """``case``'s details as an object (a ticket's clients may have given any JSON value)."""
+    details = json.loads(case.details) if case.details else {}
+    return details if isinstance(details, dict) else {"details": details}
+
+
+def change_details(principal: auth.Principal, case: Case, details: dict | None) -> Case:
+    """Replace ``case``'s ``details`` (the fields its clients keep on it), on the condition
+    that it is still the version read (409 otherwise)."""
+    case.details = _details(details)
+    case.updated, case.updated_by = timestamps.storage_now(), principal.name
+    actors.stamp(case)
+    try:
+        case.save()  # on the condition that its version is the one read
+    except PutError as error:
+        if db.is_conditional_failure(error):
+            raise Conflict(f"Ticket {case.case_number} changed meanwhile; read it again.",
+                           code="EQ-4090003") from None
+        raise
+    return case

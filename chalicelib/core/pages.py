@@ -39,9 +39,13 @@ class Asked:
 
 
 class Page:
-    def __init__(self, items: list, next_cursor: str | None) -> None:
+    def __init__(self, items: list, next_cursor: str | None,
+                 first_cursor: str | None = None) -> None:
         self.items = items
         self.next_cursor = next_cursor  # None: this page is the list's last
+        # The cursor that starts a read the other way from this page's first item (asked
+        # for by ``first_query``): TMF621's ``before``.
+        self.first_cursor = first_cursor
 
 
 def _key_of(item, key_names) -> dict[str, str]:
@@ -51,8 +55,9 @@ def _key_of(item, key_names) -> dict[str, str]:
 
 
 def read(index, hash_value: str, asked: Asked, range_key_condition=None, forward: bool = True,
-         keep: Callable[[object], bool] | None = None) -> Page:
-    """The page of ``index``'s items under ``hash_value`` (those that ``keep``, if given)."""
+         keep: Callable[[object], bool] | None = None, first_query: dict | None = None) -> Page:
+    """The page of ``index``'s items under ``hash_value`` (those that ``keep``, if given);
+    with ``first_query``, also the cursor of its first item, bound to that query."""
     start = asked.start()
     wanted = asked.offset + asked.limit
     budget = wanted + 1 if keep is None else BUDGET * wanted
@@ -78,8 +83,10 @@ def read(index, hash_value: str, asked: Asked, range_key_condition=None, forward
         after = last_read
     else:
         after = None
-    return Page(found[asked.offset:wanted],
-                after and cursors.encode(_key_of(after, key_names), query))
+    items = found[asked.offset:wanted]
+    first = items and first_query is not None and cursors.encode(_key_of(items[0], key_names),
+                                                                 first_query)
+    return Page(items, after and cursors.encode(_key_of(after, key_names), query), first or None)
 
 
 def of_sorted(items: list, key: Callable[[object], dict[str, str]], asked: Asked) -> Page:

@@ -19,7 +19,7 @@ from .errors import ApiError, BadRequest, FieldError
 from .patterns import ecma_pattern, ecma_patterns
 from .spec import Operation
 
-__all__ = ["ValidRequest", "validate_request"]
+__all__ = ["ValidRequest", "validate_request", "check_value"]
 
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 #: The most problems an answer names: past them, the rest of an input is not read.
@@ -251,13 +251,20 @@ def _body(operation: Operation, request: Any) -> Any:
                              status=operation.definition.get("x-validation-status"))
         return value
     value = bodies.decode(raw, media_type)
-    problems = _all_problems(operation, schema, value, media_type)
+    check_value(operation, schema, value, media_type)
+    return value
+
+
+def check_value(operation: Operation, schema: dict, value: Any, where: str) -> None:
+    """400 naming every field of ``value`` (JSON) that ``schema`` refuses; ``where`` names
+    the input (a media type) for the compiled validators' cache. Also for what a view derives
+    from a body (TMF621: the merge patch that a JSON patch amounts to)."""
+    problems = _all_problems(operation, schema, value, where)
     if problems:
         fields = [FieldError("/".join(str(p) for p in path) or "/", hint)
                   for path, hint in problems]
         raise BadRequest("Invalid field(s): " + ", ".join(f"{f.xpath} ({f.hint})" for f in fields),
                          fields)
-    return value
 
 
 def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:

@@ -76,6 +76,11 @@ class WebhookEndpoint(Model):
     notify_email = UnicodeAttribute(null=True)  # told when the endpoint is disabled
     secrets = ListOf(of=Secret, default=list)  # the newest first
     failing_since = NumberAttribute(null=True)  # unix seconds of the first failure in a row
+    # Another envelope than Standard Webhooks' message (events.envelopes), and the kinds of
+    # its messages that the endpoint takes (None: every kind); a TMF621 hub's query as given.
+    envelope = UnicodeAttribute(null=True)
+    envelope_types = ListAttribute(of=UnicodeAttribute, null=True)
+    hub_query = UnicodeAttribute(null=True)
     created = UnicodeAttribute()
     updated = UnicodeAttribute()
     created_key = UnicodeAttribute()  # "<created>#<id>": a client's endpoints in order

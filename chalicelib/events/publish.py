@@ -88,7 +88,7 @@ def publish(kind: str, record: dict) -> Event | None:
         event = Event.get(event.message_id, consistent_read=True)
         if event.fanned_out:
             return event
-    queue.enqueue_first_attempts(event, matching_endpoints(event))
+    queue.enqueue_first_attempts(event, matching_endpoints(event), current)
     event.update(actions=[Event.fanned_out.set(True)])
     return event
 

@@ -11,9 +11,10 @@ import time
 
 from ..core import clients, timestamps
 from ..core.config import settings
+from . import envelopes
 from .models import RETENTION, DeliveryAttempt, Event, WebhookEndpoint
 
-__all__ = ["enqueue_first_attempts", "enqueue", "attempt_key_now", "retry_delay",
+__all__ = ["enqueue_first_attempts", "enqueue", "enqueue_event", "attempt_key_now", "retry_delay",
            "MAX_SQS_DELAY", "schedule"]
 
 MAX_SQS_DELAY = 900
@@ -76,13 +77,23 @@ def enqueue(endpoint_id: str, message_id: str, attempt: int, delay: int = 0,
         MessageBody=_message(endpoint_id, message_id, attempt, due, key, body))
 
 
-def enqueue_first_attempts(event: Event, endpoints: list[WebhookEndpoint]) -> None:
-    """One message per endpoint, sent ten to a call."""
+def enqueue_event(endpoint: WebhookEndpoint, event: Event, record=None) -> list[str]:
+    """Queue the first attempt of each message that ``endpoint`` is sent for ``event`` (one,
+    or its envelope's); their ids."""
+    sent = envelopes.messages(endpoint, event, record)
+    for message_id, body in sent:
+        enqueue(endpoint.endpoint_id, message_id, 1, body=body)
+    return [message_id for message_id, _ in sent]
+
+
+def enqueue_first_attempts(event: Event, endpoints: list[WebhookEndpoint], record=None) -> None:
+    """One message per endpoint (or per message of its envelope), sent ten to a call."""
     due = time.time()
     entries = [{"Id": str(n), "MessageBody": _message(
-        endpoint.endpoint_id, event.message_id, 1, due,
-        _attempt_key(due, event.message_id, 1), event.body)}
-        for n, endpoint in enumerate(endpoints)]
+        endpoint.endpoint_id, message_id, 1, due, _attempt_key(due, message_id, 1), body)}
+        for n, (endpoint, message_id, body) in enumerate(
+            (endpoint, message_id, body) for endpoint in endpoints
+            for message_id, body in envelopes.messages(endpoint, event, record))]
     for start in range(0, len(entries), 10):
         answer = clients.client("sqs").send_message_batch(
             QueueUrl=settings.webhook_queue_url, Entries=entries[start:start + 10])

@@ -10,17 +10,19 @@ from ..core.errors import BadRequest, Conflict, FieldError, NotFound
 from ..events import catalogue, secrets, targets
 from ..events.models import WebhookEndpoint
 
-__all__ = ["create", "find", "change", "delete", "rotate", "MAX_PER_CLIENT", "shown"]
+__all__ = ["create", "find", "change", "delete", "rotate", "MAX_PER_CLIENT", "shown",
+           "checked_url"]
 
 #: Endpoints one client may have (the fan-out reads every enabled one per event).
 MAX_PER_CLIENT = 20
 
 
-def _checked_url(url: str) -> str:
+def checked_url(url: str, field: str = "url") -> str:
+    """``url`` if it may be a target (events.targets), else 400 naming ``field``."""
     try:
         targets.check(url)
     except targets.RefusedTarget as refused:
-        raise BadRequest(str(refused), [FieldError("url", "invalid")]) from None
+        raise BadRequest(str(refused), [FieldError(field, "invalid")]) from None
     return url
 
 
@@ -54,13 +56,15 @@ def shown(endpoint: WebhookEndpoint) -> dict:
             "updated": endpoint.updated}
 
 
-def create(principal: auth.Principal, body: dict) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint of ``principal``, and its secret (shown once)."""
+def create(principal: auth.Principal, body: dict, envelope: dict | None = None
+           ) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint of ``principal``, and its secret (shown once). ``envelope``: the
+    attributes of an endpoint that takes another envelope (a TMF621 hub's)."""
     mine = WebhookEndpoint.by_client.query(principal.client_id, limit=MAX_PER_CLIENT + 1)
     if sum(1 for _ in mine) >= MAX_PER_CLIENT:
         raise BadRequest(f"A client has at most {MAX_PER_CLIENT} endpoints.",
                          [FieldError("url", "invalid")])
-    url = _checked_url(body["url"])
+    url = checked_url(body["url"])
     text, secret = secrets.create()
     now = timestamps.storage_now()
     identifier = "ep_" + uuid.uuid4().hex
@@ -72,7 +76,7 @@ def create(principal: auth.Principal, body: dict) -> tuple[WebhookEndpoint, str]
         description=body.get("description", ""),
         exclude_own_changes=body.get("exclude_own_changes", True),
         notify_email=body.get("notify_email"), secrets=[secret], created=now, updated=now,
-        created_key=f"{now}#{identifier}")
+        created_key=f"{now}#{identifier}", **(envelope or {}))
     endpoint.save(condition=WebhookEndpoint.endpoint_id.does_not_exist())
     return endpoint, text
 
@@ -90,7 +94,7 @@ def find(principal: auth.Principal, endpoint_id: str) -> WebhookEndpoint:
 def change(principal: auth.Principal, endpoint_id: str, body: dict) -> WebhookEndpoint:
     endpoint = find(principal, endpoint_id)
     if "url" in body:
-        endpoint.url = _checked_url(body["url"])
+        endpoint.url = checked_url(body["url"])
     if "event_types" in body:
         endpoint.event_types = _checked_types(body["event_types"])
     if "account" in body:

@@ -7,7 +7,7 @@ from chalice import Blueprint, Response
 from ..core import cursors, timestamps
 from ..core.errors import NotFound
 from ..core.http import call_of, paged, reply, route
-from ..events import catalogue, queue
+from ..events import catalogue, envelopes, queue
 from ..events.matching import readable_by
 from ..events.models import RETENTION, DeliveryAttempt, Event
 from . import endpoints, feed
@@ -79,7 +79,7 @@ def test_webhook_endpoint(id):  # noqa: A002
     endpoint = endpoints.find(_call().principal, id)
     event = _test_event(endpoint.endpoint_id)
     event.save()
-    queue.enqueue(endpoint.endpoint_id, event.message_id, 1, body=event.body)
+    queue.enqueue_event(endpoint, event)
     return Response(body={"message_id": event.message_id}, status_code=202)
 
 
@@ -125,13 +125,13 @@ def list_webhook_attempts(id):  # noqa: A002
 def redeliver_webhook_message(id, message_id):  # noqa: A002
     call = _call()
     endpoint = endpoints.find(call.principal, id)
-    try:
-        event = Event.get(message_id, consistent_read=True)
+    try:  # a message of an envelope (a TMF621 hub's) is sent again with its event's others
+        event = Event.get(envelopes.event_id_of(message_id), consistent_read=True)
     except Event.DoesNotExist:
         event = None
     if event is None or not readable_by(event, set(endpoint.scopes), endpoint.account):
         raise NotFound(f"No message {message_id} for this endpoint.")
-    queue.enqueue(endpoint.endpoint_id, message_id, 1, body=event.body)
+    queue.enqueue_event(endpoint, event)
     return Response(body={"message_id": message_id}, status_code=202)
 
 
@@ -148,7 +148,7 @@ def recover_webhook_messages(id):  # noqa: A002
     wanted = [e for e in found if not (endpoint.exclude_own_changes
                                        and e.actor == endpoint.client_id)]
     for event in wanted:
-        queue.enqueue(endpoint.endpoint_id, event.message_id, 1, body=event.body)
+        queue.enqueue_event(endpoint, event)
     return Response(body={"queued": len(wanted), "more": position is not None,
                           "next_since": position and position.split("#")[0]},
                     status_code=202)

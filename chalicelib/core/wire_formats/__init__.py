@@ -57,4 +57,4 @@ def of(operation: Any) -> WireFormat:
     return FORMATS[operation.error_format if operation is not None else DEFAULT]
 
 
-from . import cases, crm, leap, oauth2, webhooks  # noqa: E402,F401 - each registers its own
+from . import cases, crm, leap, oauth2, tmf, webhooks  # noqa: E402,F401 - each registers its own

@@ -1,0 +1,81 @@
+"""A ticket's events in TMF621's envelope, for the hubs (``events.envelopes``)::
+
+    {"@type": "TroubleTicketStatusChangeEvent", "eventId": "msg_....TroubleTicketStatusChangeEvent",
+     "eventTime": "...", "eventType": "TroubleTicketStatusChangeEvent", "correlationId":
+     "msg_...", "domain": "troubleTicket", "event": {"troubleTicket": {...}}}
+
+``SOURCES`` says which of the product's event types each TMF type follows; ``_kinds`` which
+TMF types one event makes (a move to resolved is a status change and a resolution). The
+ticket is shown as GET shows it to the hub's client, from the record the change wrote (read
+again when a message is sent again, so a recovered message shows the ticket as it is now).
+"""
+import json
+
+from ..cases.models import Case, CaseNote
+from ..cases.service import OPERATOR_SCOPE
+from ..core.config import settings
+from ..events.envelopes import SEPARATOR
+from ..events.models import Event, WebhookEndpoint
+from ..events.queue import MAX_CARRIED_BODY
+from .representation import ticket
+
+__all__ = ["messages", "EVENT_TYPES", "SOURCES"]
+
+SOURCES = {
+    "TroubleTicketCreateEvent": ("ticket.created",),
+    "TroubleTicketStatusChangeEvent": ("ticket.status_changed", "ticket.cancelled"),
+    "TroubleTicketResolvedEvent": ("ticket.status_changed",),
+    "TroubleTicketInformationRequiredEvent": ("ticket.status_changed",),
+    "TroubleTicketAttributeValueChangeEvent": ("ticket.updated", "ticket.note_added"),
+}
+EVENT_TYPES = tuple(SOURCES)
+#: The TMF type a status change makes besides TroubleTicketStatusChangeEvent, by new status.
+_BESIDES = {"RESOLVED": "TroubleTicketResolvedEvent",
+            "ACTION_REQUIRED": "TroubleTicketInformationRequiredEvent"}
+
+
+def _kinds(event: Event, case: Case) -> list[str]:
+    kinds = [tmf for tmf, ours in SOURCES.items() if event.type in ours
+             and tmf not in _BESIDES.values()]
+    if event.type == "ticket.status_changed" and case.status in _BESIDES:
+        kinds.append(_BESIDES[case.status])
+    return kinds
+
+
+def _case(event: Event, record) -> Case:
+    if isinstance(record, Case):
+        return record
+    if isinstance(record, CaseNote):
+        return Case.get(record.case_number, consistent_read=True)
+    number = json.loads(event.body)["data"]["id"].split("/")[0]
+    return Case.get(number, consistent_read=True)
+
+
+def messages(endpoint: WebhookEndpoint, event: Event, record=None) -> list[tuple[str, str]]:
+    if not event.type.startswith("ticket"):
+        return [(event.message_id, event.body)]  # a webhook.test message, as it is
+    try:
+        case = _case(event, record)
+    except Case.DoesNotExist:
+        return []
+    operator = OPERATOR_SCOPE in (endpoint.scopes or ())
+    notes = [note for note in CaseNote.query(case.case_number, consistent_read=True)
+             if operator or note.visibility == "EXTERNAL"]
+    shown = ticket(case, notes, settings.public_base_url or "http://localhost")
+    sent = []
+    for kind in _kinds(event, case):
+        if endpoint.envelope_types is not None and kind not in endpoint.envelope_types:
+            continue
+        message_id = f"{event.message_id}{SEPARATOR}{kind}"
+        body = _body(message_id, kind, event, shown)
+        if len(body.encode()) > MAX_CARRIED_BODY:  # a long conversation: the listener GETs it
+            body = _body(message_id, kind, event, {**shown, "note": []})
+        sent.append((message_id, body))
+    return sent
+
+
+def _body(message_id: str, kind: str, event: Event, shown: dict) -> str:
+    return json.dumps({"@type": kind, "eventId": message_id, "eventTime": event.timestamp,
+                       "eventType": kind, "correlationId": event.message_id,
+                       "domain": "troubleTicket", "timeOccurred": event.timestamp,
+                       "event": {"troubleTicket": shown}}, separators=(",", ":"))
