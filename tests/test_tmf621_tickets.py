@@ -265,3 +265,9 @@ def test_a_ticket_of_the_case_api_keeps_its_details_beside_what_tmf_keeps(api, t
     assert tmf.patch(number, {"severity": "Minor"}).status == 200
     details = customer(api).get(number).data["otherDetails"]["details"]
     assert details == {"documents": {"type": "DETAILED"}, "tmf621": {"severity": "Minor"}}
+
+
+def test_the_official_spec_is_kept_as_published():
+    import hashlib
+    digest = hashlib.sha256(OFFICIAL.read_bytes()).hexdigest()
+    assert digest == "dd3d242c643d132833c9a883c562bb56401ad3ef9e79c942a1f987e950be5017"
