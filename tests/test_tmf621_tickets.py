@@ -163,6 +163,10 @@ def test_merge_and_json_patches_add_notes_and_change_what_is_kept(api, tmf):
     bad = tmf.patch(number, [{"op": "replace", "path": "/severity", "value": {"x": 1}}],
                     media=JSON_PATCH)
     assert bad.status == 400 and "severity" in error_of(bad)["message"]
+    removed = tmf.patch(number, [{"op": "remove", "path": "/note/0"}], media=JSON_PATCH)
+    assert removed.status == 400 and "note" in error_of(removed)["message"]
+    edited = tmf.patch(number, {"note": [{**first.data["note"][0], "text": "Other words"}]})
+    assert edited.status == 400 and "note/0/text" in error_of(edited)["message"]
     nowhere = tmf.patch(number, [{"op": "remove", "path": "/nothing"}], media=JSON_PATCH)
     assert nowhere.status == 400 and "0/path" in error_of(nowhere)["message"]
     stale = tmf.patch(number, {"severity": "Major"}, **{"If-Match": '"1"'})

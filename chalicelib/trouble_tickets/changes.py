@@ -48,6 +48,9 @@ def merge_of_json_patch(shown: dict, operations: list[dict]) -> dict:
                          [FieldError("/0/path", "invalid")])
     merge = {name: value for name, value in changed.items() if shown.get(name) != value}
     merge.update({name: None for name in shown if name not in changed})
+    kept_ids = {note.get("id") for note in merge.get("note") or [] if isinstance(note, dict)}
+    if "note" in merge and not {note["id"] for note in shown["note"]} <= kept_ids:
+        raise BadRequest("A ticket's notes are never removed.", [FieldError("note", "read-only")])
     return merge
 
 
@@ -97,9 +100,7 @@ def _plan(principal: auth.Principal, case: Case, shown: dict, merge: dict) -> _P
         elif name == "statusChangeReason":
             plan.reason = value
         elif name == "note":
-            known = {note["id"] for note in shown["note"]}
-            plan.notes = [note["text"] for note in value or []
-                          if isinstance(note, dict) and note.get("id") not in known]
+            plan.notes = _new_notes(shown["note"], value or [], problems)
         elif name in _FIXED or name in ALWAYS:
             if value != shown.get(name):
                 problems.append(FieldError(name, "read-only"))
@@ -119,6 +120,20 @@ def _plan(principal: auth.Principal, case: Case, shown: dict, merge: dict) -> _P
     if plan.status is not None:
         _check_move(principal, case, plan.status)
     return plan
+
+
+def _new_notes(current: list[dict], given: list, problems: list[FieldError]) -> list[str]:
+    """The texts of the notes in ``given`` that the ticket has not; a note it has, given with
+    another text, is a problem (notes are never changed)."""
+    texts = {note["id"]: note["text"] for note in current}
+    added = []
+    for position, note in enumerate(given):
+        if note.get("id") in texts:
+            if "text" in note and note["text"] != texts[note["id"]]:
+                problems.append(FieldError(f"note/{position}/text", "read-only"))
+        else:
+            added.append(note["text"])
+    return added
 
 
 def _check_move(principal: auth.Principal, case: Case, status: str) -> None:

@@ -90,6 +90,10 @@ def _total(index, key: str, keep, params: dict, items: list, after: str | None) 
         return params["offset"] + len(items)  # the list's last page, by offset
     if keep is not None:
         return None
-    counted = index.count(key, limit=COUNTED_AT_MOST + 1)
+    # A Query of at most COUNTED_AT_MOST + 1 keys (PynamoDB's count() would page through the
+    # whole partition: its limit bounds the items it yields, and a count yields none).
+    counted = sum(1 for _ in index.query(key, limit=COUNTED_AT_MOST + 1,
+                                         page_size=COUNTED_AT_MOST + 1,
+                                         attributes_to_get=["case_number"]))
     return counted if counted <= COUNTED_AT_MOST else None
 
