@@ -275,3 +275,24 @@ def test_the_official_spec_is_kept_as_published():
     import hashlib
     digest = hashlib.sha256(OFFICIAL.read_bytes()).hexdigest()
     assert digest == "dd3d242c643d132833c9a883c562bb56401ad3ef9e79c942a1f987e950be5017"
+
+
+def test_attachments_are_the_accounts_uploads_and_times_are_kept_in_one_form(api, tmf):
+    uploaded = customer(api).upload("photo.png", b"\x89PNG....")
+    assert uploaded.status == 200, uploaded.body
+    file_id = uploaded.data["id"]
+    link = {"@type": "Attachment", "name": "Bill", "url": "https://example.net/bill/1",
+            "attachmentType": "billCopy", "mimeType": "application/pdf"}
+    answer = tmf.create(trouble_ticket(attachment=[{"@type": "AttachmentRef", "id": file_id},
+                                                   link],
+                                       requestedResolutionDate="2026-12-24"))
+    assert answer.status == 201, answer.body
+    shown = answer.data
+    assert shown["attachment"] == [
+        {"@type": "AttachmentRef", "id": file_id, "name": "photo.png",
+         "url": f"http://localhost/support/v2/attachments/{file_id}"}, link]
+    assert shown["requestedResolutionDate"] == "2026-12-24T00:00:00.000Z"
+    case = customer(api).get(shown["id"]).data
+    assert case["otherDetails"]["attachments"] == [{"id": file_id, "name": "photo.png"}]
+    unknown = tmf.create(trouble_ticket(attachment=[{"@type": "AttachmentRef", "id": "nope"}]))
+    assert unknown.status == 400 and "attachment/0/id" in error_of(unknown)["message"]
