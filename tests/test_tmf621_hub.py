@@ -127,3 +127,25 @@ def test_callbacks_follow_the_webhooks_target_rules(api, receiver):
     # without make run's allowance, a loopback callback is refused (no other address is tried)
     answer = tmf_customer(api).call("POST", "/hub", {"callback": receiver.url})
     assert answer.status == 400 and "callback" in answer.data["message"]
+
+
+def test_a_failed_hub_delivery_is_retried_with_the_same_event_id(api, loopback):  # noqa: F811
+    failing = Receiver(answers=[500, 302])
+    try:
+        tmf = tmf_customer(api)
+        hub = subscribe(tmf, failing.url, "eventType=TroubleTicketCreateEvent")
+        tmf.new_ticket()
+        deliver_all()
+        ids = [headers["webhook-id"] for headers, _ in failing.received]
+        assert len(ids) == 3 and len(set(ids)) == 1  # refused twice, then taken
+        attempts = api.request("GET", f"/webhooks/v1/endpoints/{hub['id']}/attempts")
+        assert sorted(a["status"] for a in attempts.data["data"]) == ["failed", "failed",
+                                                                       "succeeded"]
+        again = api.request("POST", f"/webhooks/v1/endpoints/{hub['id']}/messages/{ids[0]}"
+                                    "/redeliver")
+        assert again.status == 202
+        deliver_all()
+        assert failing.received[-1][0]["webhook-id"] == ids[0]
+        Webhook(hub["secret"]).verify(failing.received[-1][1], failing.received[-1][0])
+    finally:
+        failing.close()
