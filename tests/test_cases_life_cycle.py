@@ -3,7 +3,7 @@ import functools
 
 import pytest
 
-from chalicelib.cases import service
+from chalicelib.cases import access, service
 from chalicelib.core.errors import Conflict
 
 from .cases_client import (
@@ -146,7 +146,7 @@ def test_a_cancel_racing_the_desks_move_leaves_exactly_one_applied():
             functools.partial(service.move, DESK_PRINCIPAL, number, "IN_PROGRESS")])
         assert sum(r is not None for r in results) == 1
         assert sum(isinstance(e, Conflict) for e in errors) == 1
-        stored = service.find(DESK_PRINCIPAL, number)
+        stored = access.find(DESK_PRINCIPAL, number)
         assert stored.status in ("CANCELLED", "IN_PROGRESS")
         assert [c.status for c in stored.status_history] == ["SUBMITTED", stored.status]
 
@@ -157,6 +157,6 @@ def test_twenty_concurrent_notes_are_all_kept():
     results, errors = run_all(lambda n: service.add_note(
         DEMO_PRINCIPAL, case.case_number, {"text": f"note {n}"}), range(THREADS))
     assert errors == [None] * THREADS
-    notes = service.notes_of(case, DEMO_PRINCIPAL)
+    notes = access.notes_of(case, DEMO_PRINCIPAL)
     assert sorted(n.text for n in notes) == sorted(f"note {n}" for n in range(THREADS))
     assert len({n.note_id for n in notes}) == THREADS

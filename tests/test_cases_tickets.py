@@ -1,7 +1,7 @@
 """Tickets of the Case Management API: create, get and list, by the seed's rules."""
 import pytest
 
-from chalicelib.cases import service
+from chalicelib.cases import access, service
 from chalicelib.cases.models import CaseAttachment
 from chalicelib.core import clients
 from chalicelib.core.config import settings
@@ -141,7 +141,7 @@ def test_a_retried_create_with_its_idempotency_key_answers_the_first_ticket(clie
 def test_concurrent_retries_of_one_create_make_one_ticket(client):
     key = Idempotency(DEMO_PRINCIPAL.client_id, "burst", "ticket", ticket())
     results, errors = run_all(lambda _: create_once(
-        key, lambda number: service.find(DEMO_PRINCIPAL, number),
+        key, lambda number: access.find(DEMO_PRINCIPAL, number),
         lambda: service.create(DEMO_PRINCIPAL, ticket(), key)), range(THREADS))
     assert errors == [None] * THREADS
     assert len({case.case_number for case, _ in results}) == 1

@@ -1,9 +1,10 @@
 """Tickets as the Case Management API writes them (openapi/cases.yaml)."""
 import json
 
+from .access import order_number
 from .codes import category_names
 from .models import OPEN_STATUSES, Case, CaseAttachment, CaseNote
-from .service import CANCELLABLE, order_number
+from .service import CANCELLABLE
 
 __all__ = ["ticket", "summary", "created", "result", "attachment", "note"]
 

@@ -3,7 +3,7 @@ from chalice import Blueprint, Response
 
 from ..core import idempotency, pages
 from ..core.http import call_of, paged, reply, route
-from . import attachments, lists, representation, service
+from . import access, attachments, lists, representation, service
 
 __all__ = ["blueprint"]
 
@@ -15,7 +15,7 @@ def create_ticket():
     call = call_of(blueprint.current_request)
     key = idempotency.of(call, "ticket")
     case, new = idempotency.create_once(
-        key, lambda number: service.find(call.principal, number),
+        key, lambda number: access.find(call.principal, number),
         lambda: service.create(call.principal, call.body, key))
     headers = {"Location": f"{call.base_url}/support/v2/tickets/{case.case_number}",
                **({} if new else idempotency.REPLAYED)}
@@ -26,7 +26,7 @@ def create_ticket():
 def list_tickets():
     call = call_of(blueprint.current_request)
     params = call.params
-    account = service.tenant(call.principal)
+    account = access.tenant(call.principal)
     named = params.get("accountNumber")
     asked = pages.Asked(params["limit"], params["offset"], params.get("cursor"))
     page = pages.Page([], None)  # a client of an account that names another sees none
@@ -41,8 +41,8 @@ def list_tickets():
 @route(blueprint, "/tickets/{id}", "GET")
 def get_ticket(id):  # noqa: A002 - the seed's name of the path parameter
     principal = call_of(blueprint.current_request).principal
-    case = service.find(principal, id)
-    return reply(representation.ticket(case, service.notes_of(case, principal)))
+    case = access.find(principal, id)
+    return reply(representation.ticket(case, access.notes_of(case, principal)))
 
 
 @route(blueprint, "/tickets/{id}/notes", "POST")
@@ -71,7 +71,7 @@ def change_ticket_status(id):  # noqa: A002
 @route(blueprint, "/attachments", "POST")
 def upload_attachment():
     call = call_of(blueprint.current_request)
-    entry = attachments.upload(service.acting_account(call.principal), call.principal.client_id,
+    entry = attachments.upload(access.acting_account(call.principal), call.principal.client_id,
                                call.params["name"], call.body)
     return reply(representation.attachment(entry))
 
@@ -80,7 +80,7 @@ def upload_attachment():
 def create_attachment_upload():
     call = call_of(blueprint.current_request)
     entry, form, expires = attachments.upload_form(
-        service.acting_account(call.principal), call.principal.client_id, call.body["name"],
+        access.acting_account(call.principal), call.principal.client_id, call.body["name"],
         call.body["size"])
     return reply({**representation.attachment(entry), "url": form["url"],
                   "fields": form["fields"], "expiresDateTime": expires})
@@ -89,5 +89,5 @@ def create_attachment_upload():
 @route(blueprint, "/attachments/{id}", "GET")
 def get_attachment(id):  # noqa: A002
     principal = call_of(blueprint.current_request).principal
-    entry = attachments.find(id, service.tenant(principal))
+    entry = attachments.find(id, access.tenant(principal))
     return reply(representation.attachment(entry, attachments.download_url(entry)))

@@ -1,8 +1,5 @@
-"""Tickets: create, find, note, cancel and move them through their statuses.
-
-Tenancy: a client of this API acts for one customer account (``Principal.account``) and sees
-only that account's tickets; another account's ticket is a 404, as if it did not exist. A
-client with the scope ``cases-operator`` (the desk) sees every account's tickets.
+"""Tickets: create, note, cancel and move them through their statuses (``access`` finds
+them, for the caller's tenancy).
 
 Every change of a ticket's status is conditional on the version that was read: of two
 concurrent changes (a cancellation and an operator's move, say) exactly one is applied and
@@ -22,18 +19,16 @@ from pynamodb.transactions import TransactWrite
 from ..accounts import service as accounts
 from ..core import actors, auth, db, timestamps, unique_keys
 from ..core.email_address import is_email
-from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden, NotFound
+from ..core.errors import ApiError, BadRequest, Conflict, FieldError, Forbidden
 from ..core.idempotency import Idempotency
 from . import attachments, codes
+from .access import acting_account, find, is_operator
 from .models import OPEN_STATUSES, Case, CaseNote, StatusChange
 
-__all__ = ["OPERATOR_SCOPE", "create", "find", "add_note", "cancel", "move", "notes_of",
-           "order_number", "is_operator", "acting_account", "tenant", "TRANSITIONS",
-           "CANCELLABLE", "MAX_DETAILS_BYTES", "expect_version", "change_details", "details_of"]
+__all__ = ["create", "add_note", "cancel", "move", "TRANSITIONS", "CANCELLABLE",
+           "MAX_DETAILS_BYTES", "expect_version", "change_details", "details_of"]
 
-OPERATOR_SCOPE = "cases-operator"
 FIRST_CASE_NUMBER = 11000000  # the first ticket is 11000001: eight digits, as the seed's
-ORDER_PREFIX = "1-2049"  # an order number is this and the case number (14 characters)
 MAX_DETAILS_BYTES = 16 * 1024
 CANCELLABLE = ("SUBMITTED", "IN_PROGRESS", "ACTION_REQUIRED")
 #: What an operator may move a ticket to, from each status (cancelling is cancel's).
@@ -49,61 +44,7 @@ REFERENCE_KIND = "case-reference"
 #: The distinct addresses a ticket's changes e-mail at most (20 contacts of 5 EMAIL details
 #: made one note send 100 e-mails of a client's choosing from the desk's identity).
 MAX_RECIPIENTS = 10
-_CASE_NUMBER = re.compile(r"^[0-9]{8}$")
-_ORDER_NUMBER = re.compile("^" + ORDER_PREFIX + r"([0-9]{8})$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
-
-
-# -- who sees what ---------------------------------------------------------------------------
-
-
-def is_operator(principal: auth.Principal) -> bool:
-    return OPERATOR_SCOPE in principal.scopes
-
-
-def acting_account(principal: auth.Principal) -> str:
-    """The customer account ``principal`` acts for, or 403."""
-    if not principal.account:
-        raise Forbidden(f"Client {principal.client_id} acts for no customer account; an "
-                        "operator binds it to one (ops.admin bind-account).", code="EQ-4030002",
-                        reason="account_not_allowed", claimed_client=principal.client_id)
-    return principal.account
-
-
-def tenant(principal: auth.Principal) -> str | None:
-    """The account whose tickets ``principal`` sees; None for an operator (every account)."""
-    return None if is_operator(principal) else acting_account(principal)
-
-
-def order_number(case_number: str) -> str:
-    return ORDER_PREFIX + case_number
-
-
-def _case_number_of(identifier: str) -> str | None:
-    if _CASE_NUMBER.match(identifier):
-        return identifier
-    match = _ORDER_NUMBER.match(identifier)
-    return match.group(1) if match else None
-
-
-def find(principal: auth.Principal, identifier: str) -> Case:
-    """The ticket with case or order number ``identifier`` that ``principal`` may see, as
-    its last write left it (a ticket just created answers at its own Location)."""
-    account = tenant(principal)
-    number = _case_number_of(identifier)
-    try:
-        case = Case.get(number, consistent_read=True) if number else None
-    except Case.DoesNotExist:
-        case = None
-    if case is None or (account is not None and case.account != account):
-        raise NotFound(f"No ticket {identifier}.", code="EQ-4040001")
-    return case
-
-
-def notes_of(case: Case, principal: auth.Principal) -> list[CaseNote]:
-    """The notes of ``case`` that ``principal`` may read (INTERNAL ones: operators only)."""
-    notes = CaseNote.query(case.case_number, consistent_read=True)  # a note just added too
-    return [note for note in notes if note.visibility == "EXTERNAL" or is_operator(principal)]
 
 
 # -- create ----------------------------------------------------------------------------------

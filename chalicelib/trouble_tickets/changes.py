@@ -9,7 +9,7 @@ API's own: notes, the kept fields (on the version read), the move of status.
 import copy
 from typing import Any
 
-from ..cases import service
+from ..cases import access, service
 from ..cases.models import Case
 from ..core import auth, spec, validation
 from ..core.errors import BadRequest, Conflict, FieldError, Forbidden
@@ -140,7 +140,7 @@ def _check_move(principal: auth.Principal, case: Case, status: str) -> None:
     if status == "CANCELLED":
         allowed = case.status in service.CANCELLABLE
     else:
-        if not service.is_operator(principal):
+        if not access.is_operator(principal):
             raise Forbidden(f"Only the desk moves a ticket to {TO_TMF[status]}; a customer's "
                             "client may cancel it.", [FieldError("status", "invalid")],
                             reason="missing_scope", claimed_client=principal.client_id)
@@ -153,9 +153,9 @@ def _check_move(principal: auth.Principal, case: Case, status: str) -> None:
 def apply(principal: auth.Principal, identifier: str, media_type: str, body: Any,
           version: int | None, base_url: str) -> Case:
     """Apply the patch ``body`` (of ``media_type``) to the ticket; the ticket as changed."""
-    case = service.find(principal, identifier)
+    case = access.find(principal, identifier)
     service.expect_version(case, version)
-    shown = ticket(case, service.notes_of(case, principal), base_url)
+    shown = ticket(case, access.notes_of(case, principal), base_url)
     merge = body if media_type in MERGE_TYPES else _checked(merge_of_json_patch(shown, body))
     plan = _plan(principal, case, shown, merge)
     for text in plan.notes:

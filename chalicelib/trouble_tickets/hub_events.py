@@ -11,8 +11,8 @@ again when a message is sent again, so a recovered message shows the ticket as i
 """
 import json
 
+from ..cases.access import OPERATOR_SCOPE
 from ..cases.models import Case, CaseNote
-from ..cases.service import OPERATOR_SCOPE
 from ..core.config import settings
 from ..events.envelopes import SEPARATOR
 from ..events.models import Event, WebhookEndpoint

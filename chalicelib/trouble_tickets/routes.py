@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 
-from ..cases import service
+from ..cases import access, service
 from ..core import idempotency
 from ..core.errors import BadRequest, FieldError
 from ..core.http import Call, call_of, reply, route
@@ -17,7 +17,7 @@ PATH = representation.PATH
 
 
 def _shown(call: Call, case) -> dict:
-    shown = representation.ticket(case, service.notes_of(case, call.principal), call.base_url)
+    shown = representation.ticket(case, access.notes_of(case, call.principal), call.base_url)
     return representation.select(shown, call.params.get("fields"))
 
 
@@ -44,11 +44,11 @@ def listTroubleTicket():  # noqa: N802 - the spec's operationId
         raise BadRequest("JSONPath filter is not implemented; filter by status=, "
                          "ticketType=, severity= or externalIdentifier.id=.",
                          [FieldError("filter", "invalid")])
-    found = lists.tickets(service.tenant(call.principal), call.params)
+    found = lists.tickets(access.tenant(call.principal), call.params)
     fields = call.params.get("fields")
     with_notes = bool(fields) and "note" in {name.strip() for name in fields.split(",")}
     page = [representation.select(representation.ticket(
-        case, service.notes_of(case, call.principal) if with_notes else None, call.base_url),
+        case, access.notes_of(case, call.principal) if with_notes else None, call.base_url),
         fields) for case in found.items]
     headers = {"X-Result-Count": str(len(page))}
     if found.total is not None:
@@ -70,11 +70,11 @@ def _link(call: Call, name: str, cursor: str) -> str:
 @route(blueprint, "/troubleTicket", "POST")
 def createTroubleTicket():  # noqa: N802
     call = call_of(blueprint.current_request)
-    account = service.acting_account(call.principal)
+    account = access.acting_account(call.principal)
     body, notes = intake.case_body(call.body, account)
     key = idempotency.of(call, "tmf621-ticket")
     case, new = idempotency.create_once(
-        key, lambda number: service.find(call.principal, number),
+        key, lambda number: access.find(call.principal, number),
         lambda: service.create(call.principal, body, key, notes))
     headers = {"Location": representation.href(call.base_url, case.case_number), **_etag(case),
                **({} if new else idempotency.REPLAYED)}
@@ -84,7 +84,7 @@ def createTroubleTicket():  # noqa: N802
 @route(blueprint, "/troubleTicket/{id}", "GET")
 def retrieveTroubleTicket(id):  # noqa: A002,N802 - the spec's name of the path parameter
     call = call_of(blueprint.current_request)
-    case = service.find(call.principal, id)
+    case = access.find(call.principal, id)
     return Response(body=_shown(call, case), status_code=200, headers=_etag(case))
 
 
