@@ -104,6 +104,14 @@ def test_a_ticket_type_must_suit_its_code(tmf):
         {"@type": "StringCharacteristic", "name": "code", "value": "power"}]))
     assert answer.status == 400 and "troubleTicketCharacteristic/0/value" in \
         error_of(answer)["message"]
+    answer = tmf.create(trouble_ticket(troubleTicketCharacteristic=[{"name": "code"}]))
+    assert answer.status == 400 and "troubleTicketCharacteristic/0/value" in \
+        error_of(answer)["message"]
+    nameless = trouble_ticket()
+    nameless["relatedParty"][0]["partyOrPartyRole"]["name"] = "  "
+    answer = tmf.create(nameless)
+    assert answer.status == 201  # named by the address's local part
+    assert Case.get(answer.data["id"]).contacts.count('"firstName": "facilities"') == 1
     answer = tmf.create(trouble_ticket(ticketType="case", troubleTicketCharacteristic=None))
     assert answer.status == 201 and Case.get(answer.data["id"]).code == "0800-0000"
 

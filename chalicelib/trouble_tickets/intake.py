@@ -33,7 +33,7 @@ def _code(body: dict) -> str:
     named = [item for item in body.get("troubleTicketCharacteristic", [])
              if item["name"] == "code"]
     if named:
-        code = named[0]["value"]
+        code = named[0].get("value")
         if not (isinstance(code, str) and len(code) == 9 and code[4] == "-"
                 and (code[:4] + code[5:]).isdigit()):
             position = body["troubleTicketCharacteristic"].index(named[0])
@@ -85,7 +85,7 @@ def _contacts(parties: list[dict]) -> list[dict]:
             raise BadRequest("A contactMedium's emailAddress is not an e-mail address.",
                              [FieldError(f"relatedParty/{position}/partyOrPartyRole/"
                                          "contactMedium", "invalid")])
-        names = (reference.get("name") or emails[0].split("@")[0]).split(None, 1)
+        names = (reference.get("name") or "").split(None, 1) or [emails[0].split("@")[0]]
         contacts.append({"type": "NOTIFICATION", "firstName": names[0][:100],
                          "lastName": (names[1] if len(names) > 1 else names[0])[:100],
                          "details": [{"type": "EMAIL", "value": email}
