@@ -12,6 +12,7 @@ from chalicelib.docs.routes import blueprint as docs
 from chalicelib.events.delivery import handle_delivery_message
 from chalicelib.events.publish import publishing
 from chalicelib.oauth2.routes import blueprint as oauth2
+from chalicelib.open311.routes import blueprint as open311
 from chalicelib.properties.routes import blueprint as properties
 from chalicelib.property_relationships.routes import blueprint as property_relationships
 from chalicelib.service_requests.changes import handle_service_request_record
@@ -33,6 +34,7 @@ app.register_blueprint(service_requests, url_prefix="/crmapi/rest/v2")
 app.register_blueprint(cases, url_prefix="/support/v2")
 app.register_blueprint(webhooks, url_prefix="/webhooks/v1")
 app.register_blueprint(trouble_tickets, url_prefix="/tmf-api/troubleTicket/v5")
+app.register_blueprint(open311, url_prefix="/open311/v2")
 
 STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 

@@ -10,6 +10,8 @@
     python -m ops.admin revoke-tokens CLIENT_ID          (its live tokens, in every API, end)
     python -m ops.admin scrub-secrets          (password hashes out of older history entries)
     python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
+    python -m ops.admin add-topic-attribute TOPIC CODE --datatype D --description TEXT
+        [--required] [--information-only] [--value KEY=NAME ...]
     python -m ops.admin add-community KEY [--label LABEL]
     python -m ops.admin add-additional-field KEY LABEL
     python -m ops.admin add-service-request-setting KIND NAME [--code C] [--alternative-code C]
@@ -108,6 +110,21 @@ def main(argv: list[str] | None = None) -> int:
     topic.add_argument("identifier")
     topic.add_argument("--extid")
     topic.add_argument("--sub-topic", action="append", default=[])
+    attribute = commands.add_parser(
+        "add-topic-attribute", help="add or replace a question of a topic's Open311 reports")
+    attribute.add_argument("topic")
+    attribute.add_argument("code")
+    attribute.add_argument("--datatype", required=True,
+                           help="string, number, datetime, text, singlevaluelist or "
+                                "multivaluelist")
+    attribute.add_argument("--description", required=True)
+    attribute.add_argument("--required", action="store_true")
+    attribute.add_argument("--information-only", action="store_true",
+                           help="shown to the reporter, not asked (Open311's variable false)")
+    attribute.add_argument("--value", action="append", default=[], metavar="KEY=NAME",
+                           help="a choice of a list's datatype (repeat for each)")
+    commands.add_parser("index-topics", help="put topics made before Open311 in its services "
+                                             "list (once, after upgrading)")
     community = commands.add_parser("add-community", help="add a customer community")
     community.add_argument("key")
     community.add_argument("--label")
@@ -176,6 +193,26 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "add-topic":
         support_requests.add_topic(args.identifier, args.extid, args.sub_topic)
         print(f"topic {args.identifier} saved")
+    elif args.command == "add-topic-attribute":
+        from chalicelib.core.errors import ApiError
+        from chalicelib.open311 import services
+        try:
+            services.add_attribute(args.topic, args.code, args.datatype, args.description,
+                                   args.required, tuple(tuple(value.split("=", 1))
+                                                        for value in args.value),
+                                   variable=not args.information_only)
+        except (ApiError, ValueError) as error:
+            parser.error(str(error))
+        print(f"attribute {args.code} of topic {args.topic} saved")
+    elif args.command == "index-topics":
+        from chalicelib.support_requests.models import CATALOG, Topic
+        count = 0
+        # an operator's one-off, over a small table: the items stored without the attribute
+        for topic in Topic.scan(Topic.catalog.does_not_exist()):
+            topic.catalog = CATALOG
+            topic.save()
+            count += 1
+        print(f"{count} topics indexed")
     elif args.command == "add-community":
         catalog.add_community(args.key, args.label)
         print(f"community {args.key} saved")

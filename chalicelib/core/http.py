@@ -191,14 +191,14 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
             observability.refused(error.status, error.reason or "refused",
                                   error.claimed_client or (principal and principal.client_id),
                                   (request.context.get("identity") or {}).get("sourceIp"))
-        return render_error(operation, error)
+        return render_error(operation, error, path)
     except Exception as error:  # an AWS outage, or a bug: log it, tell nothing internal
         if db.is_unavailable(error):
             log.warning("AWS unavailable: %s", error)
-            return render_error(operation, Unavailable())
+            return render_error(operation, Unavailable(), path)
         log.exception("unhandled error")
         return render_error(operation, ApiError("An internal error occurred.", status=500,
-                                                code="server_error"))
+                                                code="server_error"), path)
 
 
 def requested_path(request: Any) -> str:
@@ -214,7 +214,7 @@ def unrouted(path: str, method: str, route: str | None = None) -> Response:
     route = route or spec.route_of(path)
     allowed = spec.methods_of(route) if route else []
     api = spec.find_operation(route, allowed[0]) if allowed else spec.api_operation_of(path)
-    return wire_formats.of(api).missing_route(path, method, allowed)
+    return wire_formats.of(api).for_path(path).missing_route(path, method, allowed)
 
 
 def _encode(operation: spec.Operation, response: Response) -> Response:
@@ -237,6 +237,7 @@ def _encode(operation: spec.Operation, response: Response) -> Response:
                     headers={**response.headers, "Content-Type": media_type})
 
 
-def render_error(operation: spec.Operation | None, error: ApiError) -> Response:
-    """``error`` in the wire format of ``operation``'s API (LEAP's XML when none serves it)."""
-    return wire_formats.of(operation).render_error(error)
+def render_error(operation: spec.Operation | None, error: ApiError, path: str = "") -> Response:
+    """``error`` in the wire format of ``operation``'s API (LEAP's XML when none serves it),
+    as it answers ``path``."""
+    return wire_formats.of(operation).for_path(path).render_error(error)

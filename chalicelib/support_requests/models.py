@@ -7,6 +7,7 @@ feed keys place it in the lists: all requests, by topic, and by topic in a state
 split by acknowledgement.
 """
 from pynamodb.attributes import (
+    BooleanAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -14,7 +15,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from ..core import feeds
-from ..core.db import ListOf, meta, shares_connection
+from ..core.db import ListOf, global_index, meta, shares_connection
 from ..core.records import TrackedRecord
 
 __all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES",
@@ -118,6 +119,27 @@ class SubTopic(MapAttribute):
     extid = UnicodeAttribute(null=True)
 
 
+class AttributeValue(MapAttribute):
+    key = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class ServiceAttribute(MapAttribute):
+    """A question that a report of the topic answers (Open311's service attribute)."""
+    code = UnicodeAttribute()
+    datatype = UnicodeAttribute()  # string | number | datetime | text | singlevaluelist | ...
+    required = BooleanAttribute(default=False)
+    variable = BooleanAttribute(default=True)  # False: only information shown to the reporter
+    order = NumberAttribute()
+    description = UnicodeAttribute()
+    datatype_description = UnicodeAttribute(null=True)
+    values = ListOf(of=AttributeValue, default=list)  # the choices of a list's datatype
+
+
+#: The one value of ``catalog``: the index of every topic (the Open311 services list).
+CATALOG = "topics"
+
+
 @shares_connection
 class Topic(Model):
     """An issue type such as "Parking"; its identifier is what the API's URLs use."""
@@ -125,3 +147,7 @@ class Topic(Model):
     identifier = UnicodeAttribute(hash_key=True)
     extid = UnicodeAttribute(null=True)
     sub_topics = ListOf(of=SubTopic, default=list)
+    description = UnicodeAttribute(null=True)
+    attributes = ListOf(of=ServiceAttribute, default=list)
+    catalog = UnicodeAttribute(default=CATALOG)
+    by_catalog = global_index("topics_by_catalog", "catalog", "identifier")

@@ -32,9 +32,16 @@ def get_topic(identifier: str) -> Topic:
         raise NotFound(f"The support request topic {identifier} does not exist.") from None
 
 
-def add_topic(identifier: str, extid: str | None = None, sub_topics=()) -> Topic:
-    topic = Topic(identifier, extid=extid,
-                  sub_topics=[{"identifier": name} for name in sub_topics])
+def add_topic(identifier: str, extid: str | None = None, sub_topics=(),
+              description: str | None = None) -> Topic:
+    """Add a topic, or replace its extid, sub-topics and description (its Open311 attributes
+    stay)."""
+    try:
+        topic = Topic.get(identifier, consistent_read=True)
+    except Topic.DoesNotExist:
+        topic = Topic(identifier)
+    topic.extid, topic.description = extid, description
+    topic.sub_topics = [{"identifier": name} for name in sub_topics]
     topic.save()
     return topic
 

@@ -7,7 +7,9 @@ A format says:
 - where its clients put a token besides the Authorization header (``token_of``; most put
   none: the CRM-style API's clients send theirs as a parameter);
 - what a path that no route serves answers (``missing_route``: by default the format's 404,
-  or its 405 with ``Allow`` naming the methods the path has).
+  or its 405 with ``Allow`` naming the methods the path has);
+- which format answers a given path (``for_path``: itself, unless the API's paths name their
+  format, as Open311's ``services.json`` and ``services.xml``).
 
 A new API adds a module here that subclasses ``WireFormat`` and registers it.
 """
@@ -36,6 +38,11 @@ class WireFormat:
         """A token the request carries outside its Authorization header (None: none)."""
         return None
 
+    def for_path(self, path: str) -> "WireFormat":
+        """The format that answers ``path`` (itself, but for an API whose paths name their
+        format, as Open311's ``.json`` and ``.xml``)."""
+        return self
+
     def missing_route(self, path: str, method: str, allowed: list[str]) -> Response:
         """The answer to ``method path`` that no operation serves; ``allowed``: the methods
         that the path has (empty: no route has the path)."""
@@ -57,4 +64,4 @@ def of(operation: Any) -> WireFormat:
     return FORMATS[operation.error_format if operation is not None else DEFAULT]
 
 
-from . import cases, crm, leap, oauth2, tmf, webhooks  # noqa: E402,F401 - each registers its own
+from . import cases, crm, leap, oauth2, open311, tmf, webhooks  # noqa: E402,F401 - each registers its own
