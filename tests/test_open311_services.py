@@ -110,3 +110,9 @@ def test_topics_made_before_open311_are_indexed_once_by_the_operator(api, capsys
                        "--description", "Which floor?", "--required"]) == 0
     kept.forget_all()
     assert get(api, "/services/Lifts.json").data["attributes"][0]["code"] == "floor"
+
+
+def test_an_error_quoting_what_xml_cannot_hold_is_still_a_document(api):
+    answer = get(api, "/services/%F1%B9%82%83%1A%1C.xml")
+    assert answer.status == 404 and answer.headers["content-type"] == "text/xml"
+    assert "\ufffd" in etree.fromstring(answer.body.encode()).find("error/description").text

@@ -4,6 +4,8 @@ A list is its plural element holding one singular element per item (``services``
 ``service``, ``attributes`` / ``attribute``, ...), a boolean is ``true`` or ``false``, null an
 empty element, and there is no namespace: the form the standard's own examples give.
 """
+import re
+
 from lxml import etree
 
 __all__ = ["to_xml", "ITEM_NAMES"]
@@ -14,12 +16,17 @@ ITEM_NAMES = {"services": "service", "attributes": "attribute", "values": "value
               "endpoints": "endpoint", "formats": "format"}
 
 
+#: What XML 1.0 cannot hold (C0 controls but tab and line ends, surrogates, U+FFFE/FFFF): an
+#: error may quote what a client sent, so it is written as U+FFFD instead of failing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: etree._Element, value) -> None:
