@@ -39,8 +39,8 @@ def _discovery() -> dict:
     endpoint = {"specification": SPECIFICATION, "url": base, "changeset": CHANGESET,
                 "formats": list(MEDIA_TYPES.values())}
     return {"changeset": CHANGESET, "contact": "The service desk that runs this service.",
-            "key_service": "An operator makes an API key: python -m ops.admin create-client "
-                           "NAME --scopes open311",
+            "key_service": "Reading needs no key; ask the desk that runs this service for "
+                           "one to raise reports.",
             "endpoints": [{**endpoint, "type": "production"}, {**endpoint, "type": "test"}]}
 
 
