@@ -147,8 +147,8 @@ def ticket(case: Case, notes: list[CaseNote] | None, base_url: str) -> dict:
         resolved = [change.at for change in case.status_history if change.status == "RESOLVED"]
         if resolved:
             shown["resolutionDate"] = resolved[-1]
-    for name, value in given.items():
-        if name not in shown and name not in ("ticketType",):
+    for name, value in given.items():  # the kept fields (a kept ticketType is shown above)
+        if name not in shown and name != "ticketType":
             shown[name] = _typed(value, _ITEM_TYPES[name]) if name in _ITEM_TYPES else value
     return shown
 
