@@ -2,6 +2,7 @@
 soak test, the benchmarks and the fuzzer: free ports, wait until it answers, read what it
 e-mailed and stored, measure its memory, stop it."""
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,24 +18,58 @@ DEMO = ("demo", "demo-secret")
 BANNER_END = "Ctrl-C stops everything."  # the last line of make run's start banner
 
 
+#: Ports handed to child stacks come from below Linux's default ephemeral range (32768-60999):
+#: a port the kernel picked (bind to 0) is free now, but until the child binds it, any outgoing
+#: connection on the machine (the other stacks' clients, hundreds a second under fuzz) may take
+#: it as its source port, and the child then fails with "address in use".
+CHILD_PORTS = range(20000, 32768)
+#: How often a stack is started again on new ports when a port was still taken.
+PORT_ATTEMPTS = 5
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port that nothing holds now, outside the range the kernel hands out."""
+    while True:
+        port = random.choice(CHILD_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+
+
+class _PortTaken(Exception):
+    """The child stack stopped at once because one of its ports was taken."""
 
 
 class LocalStack:
     """``with LocalStack() as stack:`` runs ``python -m local.run`` until the block ends."""
 
     def __init__(self, **environment: str) -> None:
-        self.port, self.aws_port = free_port(), free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.aws = f"http://127.0.0.1:{self.aws_port}"
+        self._choose_ports()
         self.environment = environment
         self.process: subprocess.Popen | None = None
         self.output = ""
 
+    def _choose_ports(self) -> None:
+        self.port, self.aws_port = free_port(), free_port()
+        while self.aws_port == self.port:
+            self.aws_port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.aws = f"http://127.0.0.1:{self.aws_port}"
+
     def __enter__(self) -> "LocalStack":
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                return self._start()
+            except _PortTaken:
+                # Another process took a port between the probe and the child's bind.
+                self._choose_ports()
+        raise RuntimeError(f"the local stack found no free ports in {PORT_ATTEMPTS} attempts: "
+                           + self.read_log())
+
+    def _start(self) -> "LocalStack":
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("SERVICEDESK_", "AWS_"))}
         # Whatever a fuzzer or a soak client subscribes, no lookup leaves this machine.
@@ -46,7 +81,10 @@ class LocalStack:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("the local stack stopped: " + self.read_log())
+                log = self.read_log()
+                if "Address already in use" in log:
+                    raise _PortTaken()
+                raise RuntimeError("the local stack stopped: " + log)
             try:
                 if requests.get(f"{self.base}/api/v1/requests?limit=1", auth=DEMO,
                                 timeout=5).ok:
