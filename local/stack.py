@@ -60,7 +60,7 @@ class LocalStack:
         self.aws = f"http://127.0.0.1:{self.aws_port}"
 
     def __enter__(self) -> "LocalStack":
-        for attempt in range(PORT_ATTEMPTS):
+        for _ in range(PORT_ATTEMPTS):
             try:
                 return self._start()
             except _PortTaken:
