@@ -13,6 +13,7 @@ from .service_requests.models import ServiceRequest
 from .streams.history import HistoryEntry
 from .streams.notifications import SentEmail
 from .support_requests.models import SupportRequest, Topic, Update
+from .support_requests.report_index import ReportEntry
 
 __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 
@@ -20,7 +21,7 @@ __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
           SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment,
-          Event, WebhookEndpoint, DeliveryAttempt]
+          Event, WebhookEndpoint, DeliveryAttempt, ReportEntry]
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
                    "service_requests", "cases", "case_notes", "case_attachments"]

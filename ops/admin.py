@@ -9,9 +9,11 @@
     python -m ops.admin disable-client CLIENT_ID | enable-client CLIENT_ID | delete-client ...
     python -m ops.admin revoke-tokens CLIENT_ID          (its live tokens, in every API, end)
     python -m ops.admin scrub-secrets          (password hashes out of older history entries)
-    python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...]
+    python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...] [--private]
     python -m ops.admin add-topic-attribute TOPIC CODE --datatype D --description TEXT
         [--required] [--information-only] [--value KEY=NAME ...]
+    python -m ops.admin mark-private REQUEST_ID [--public]   (Open311's public reads)
+    python -m ops.admin index-open311          (once after upgrading: older records into Open311)
     python -m ops.admin add-community KEY [--label LABEL]
     python -m ops.admin add-additional-field KEY LABEL
     python -m ops.admin add-service-request-setting KIND NAME [--code C] [--alternative-code C]
@@ -54,8 +56,9 @@ def _lifecycle(args) -> str:
     client_id = args.client_id
     if args.command == "rotate-secret":
         secret = client_admin.rotate_secret(client_id, args.grace_hours)
-        return (f"client id: {client_id}\nsecret:    {secret}\n(the secret is shown only once; "
-                f"the previous one works for {args.grace_hours:g} more hours)")
+        return (f"client id: {client_id}\nsecret:    {secret}\n{_api_key_line(client_id, secret)}"
+                f"(the secret is shown only once; the previous one works for "
+                f"{args.grace_hours:g} more hours)")
     if args.command == "enable-client":
         client_admin.set_disabled(client_id, False)
         return f"{client_id} enabled"
@@ -110,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     topic.add_argument("identifier")
     topic.add_argument("--extid")
     topic.add_argument("--sub-topic", action="append", default=[])
+    topic.add_argument("--private", action="store_true",
+                       help="its requests are private when raised (Open311 does not show them)")
+    private = commands.add_parser("mark-private", help="hide a support request from Open311's "
+                                                       "public reads (or show it: --public)")
+    private.add_argument("request")
+    private.add_argument("--public", action="store_true")
     attribute = commands.add_parser(
         "add-topic-attribute", help="add or replace a question of a topic's Open311 reports")
     attribute.add_argument("topic")
@@ -123,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
                            help="shown to the reporter, not asked (Open311's variable false)")
     attribute.add_argument("--value", action="append", default=[], metavar="KEY=NAME",
                            help="a choice of a list's datatype (repeat for each)")
-    commands.add_parser("index-topics", help="put topics made before Open311 in its services "
-                                             "list (once, after upgrading)")
+    commands.add_parser("index-open311", help="put topics, communities and support requests "
+                                              "made before Open311 in its lists (once, after "
+                                              "upgrading)")
     community = commands.add_parser("add-community", help="add a customer community")
     community.add_argument("key")
     community.add_argument("--label")
@@ -164,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                                                    account=args.account)
         except ValueError as error:
             parser.error(str(error))
-        print(f"client id: {client_id}\nsecret:    {secret}\n(the secret is shown only once)")
+        print(f"client id: {client_id}\nsecret:    {secret}\n{_api_key_line(client_id, secret)}"
+              "(the secret is shown only once)")
     elif args.command == "bind-account":
         if bool(args.account) == args.none:
             parser.error("name an account, or --none")
@@ -191,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as error:
             parser.error(str(error))
     elif args.command == "add-topic":
-        support_requests.add_topic(args.identifier, args.extid, args.sub_topic)
+        support_requests.add_topic(args.identifier, args.extid, args.sub_topic,
+                                   private=args.private)
         print(f"topic {args.identifier} saved")
     elif args.command == "add-topic-attribute":
         from chalicelib.core.errors import ApiError
@@ -204,15 +216,16 @@ def main(argv: list[str] | None = None) -> int:
         except (ApiError, ValueError) as error:
             parser.error(str(error))
         print(f"attribute {args.code} of topic {args.topic} saved")
-    elif args.command == "index-topics":
-        from chalicelib.support_requests.models import CATALOG, Topic
-        count = 0
-        # an operator's one-off, over a small table: the items stored without the attribute
-        for topic in Topic.scan(Topic.catalog.does_not_exist()):
-            topic.catalog = CATALOG
-            topic.save()
-            count += 1
-        print(f"{count} topics indexed")
+    elif args.command == "index-open311":
+        from .open311_admin import index_open311
+        print(index_open311())
+    elif args.command == "mark-private":
+        from chalicelib.core.errors import ApiError
+        try:
+            support_requests.set_private(args.request, not args.public)
+        except ApiError as error:
+            parser.error(error.message)
+        print(f"support request {args.request} is {'public' if args.public else 'private'}")
     elif args.command == "add-community":
         catalog.add_community(args.key, args.label)
         print(f"community {args.key} saved")
@@ -223,6 +236,16 @@ def main(argv: list[str] | None = None) -> int:
         catalog.add_additional_field(args.key, args.label)
         print(f"additional field {args.key} saved")
     return 0
+
+
+def _api_key_line(client_id: str, secret: str) -> str:
+    """The line that shows an Open311 client its API key (other clients have no use for it)."""
+    from chalicelib.core import auth
+    from chalicelib.core.auth import ApiClient
+    client = ApiClient.get(client_id, consistent_read=True)
+    if "open311" not in (client.scopes or set()):
+        return ""
+    return f"api key:   {auth.api_key_of(client_id, secret)}\n"
 
 
 def _check_account(identifier: str, parser) -> None:

@@ -102,8 +102,8 @@ def test_topics_made_before_open311_are_indexed_once_by_the_operator(api, capsys
     clients.client("dynamodb").put_item(TableName=Topic.Meta.table_name,
                                         Item={"identifier": {"S": "Lifts"}})  # an older item
     assert "Lifts" not in {s["service_code"] for s in get(api, "/services.json").data}
-    assert admin.main(["index-topics"]) == 0
-    assert "1 topics indexed" in capsys.readouterr().out
+    assert admin.main(["index-open311"]) == 0
+    assert "1 topics, 0 communities and 0 support requests indexed" in capsys.readouterr().out
     kept.forget_all()
     assert "Lifts" in {s["service_code"] for s in get(api, "/services.json").data}
     assert admin.main(["add-topic-attribute", "Lifts", "floor", "--datatype", "number",

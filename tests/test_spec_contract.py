@@ -44,7 +44,8 @@ def test_every_operation_requires_authentication_but_the_documentation_pages():
     assert public == {"show_api_documentation", "get_api_spec", "get_documentation_asset",
                       "issue_crm_token", "issue_case_api_token", "issue_access_token",
                       "refresh_case_api_token", "get_discovery_json", "get_discovery_xml",
-                      "get_services_json", "get_services_xml", "get_service_definition"}
+                      "get_services_json", "get_services_xml", "get_service_definition",
+                      "get_requests_json", "get_requests_xml", "get_request", "get_token"}
     for operation in spec.operations().values():
         assert all(requirement for requirement in operation.security)
 

@@ -6,10 +6,12 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
 from ..core import kept
-from ..core.db import meta, shares_connection
+from ..core.db import global_index, meta, shares_connection
 
 __all__ = ["CatalogEntry", "add_community", "add_additional_field", "is_community",
-           "additional_field_labels"]
+           "additional_field_labels", "communities"]
+
+COMMUNITY = "community"
 
 
 @shares_connection
@@ -18,16 +20,24 @@ class CatalogEntry(Model):
     Meta = meta("catalog")
     key = UnicodeAttribute(hash_key=True)
     label = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # "community", "additional-field": its index's key
+    by_kind = global_index("catalog_by_kind", "kind", "key")
 
 
 def add_community(key: str, label: str | None = None) -> None:
-    CatalogEntry(f"community#{key}", label=label or key).save()
+    CatalogEntry(f"{COMMUNITY}#{key}", label=label or key, kind=COMMUNITY).save()
     kept.forget_all()
 
 
 def add_additional_field(key: str, label: str) -> None:
-    CatalogEntry(f"additional-field#{key}", label=label).save()
+    CatalogEntry(f"additional-field#{key}", label=label, kind="additional-field").save()
     kept.forget_all()
+
+
+@kept.for_a_while
+def communities() -> list[str]:
+    """Every community's key (one Query of the catalog's index)."""
+    return [entry.key.partition("#")[2] for entry in CatalogEntry.by_kind.query(COMMUNITY)]
 
 
 def is_community(key: str) -> bool:

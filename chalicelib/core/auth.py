@@ -29,10 +29,10 @@ from .errors import BadRequest, FieldError, Forbidden, Unauthorized
 
 __all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
            "verify_client", "release_token", "bind_account", "basic_client", "CHALLENGE",
-           "authorize", "issue_token", "digest_of", "SCOPES"]
+           "authorize", "issue_token", "digest_of", "SCOPES", "api_key_of", "api_key_client"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
-          "cases-operator", "webhooks")
+          "cases-operator", "webhooks", "open311")
 _MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
 #: What a new client's id may be made of (an operator's --id).
 CLIENT_ID = re.compile(f"[A-Za-z0-9._-]{{1,{_MAX_CLIENT_ID}}}")
@@ -181,6 +181,23 @@ def _note_use(client: ApiClient) -> None:
             raise
 
 
+#: What parts a client's API key (Open311's ``api_key``): the client id, then its secret. A
+#: client id may hold dots but a generated secret never does, so the last dot divides them.
+API_KEY_SEPARATOR = "."
+
+
+def api_key_of(client_id: str, secret: str) -> str:
+    """The one string that a client whose credentials are these sends as its API key."""
+    return f"{client_id}{API_KEY_SEPARATOR}{secret}"
+
+
+def api_key_client(api_key: str) -> Principal:
+    """The client whose API key ``api_key`` is (scheme ``api_key``), or 401: its id and secret,
+    checked as HTTP Basic's are, so that a rotation or a disabled client counts at once."""
+    client_id, _, secret = api_key.rpartition(API_KEY_SEPARATOR)
+    return verify_client(client_id, secret, "api_key")
+
+
 def _bearer(token: str, scheme: str = "oauth2") -> Principal:
     try:
         stored = AccessToken.get(digest_of(token), consistent_read=True)  # released: ended
@@ -194,11 +211,18 @@ def _bearer(token: str, scheme: str = "oauth2") -> Principal:
                      stored.account)
 
 
-def authenticate(authorization: str | None, crm_token: str | None = None) -> Principal:
-    """The caller named by a CRM login token (``crmToken``) or else by an ``Authorization``
-    header, or 401."""
-    if crm_token:
-        return _bearer(crm_token, "crmToken")
+#: The security scheme of a token that a request carries outside its Authorization header
+#: (``wire_formats``' ``token_of``) -> who it names.
+TOKEN_SCHEMES = {"crmToken": lambda token: _bearer(token, "crmToken"),
+                 "api_key": api_key_client}
+
+
+def authenticate(authorization: str | None, token: str | None = None,
+                 token_scheme: str = "") -> Principal:
+    """The caller named by a ``token`` of the security scheme ``token_scheme`` (a CRM login
+    token, an Open311 API key) or else by an ``Authorization`` header, or 401."""
+    if token:
+        return TOKEN_SCHEMES[token_scheme](token)
     scheme, _, credentials = (authorization or "").strip().partition(" ")
     if scheme.lower() == "basic" and credentials:
         return basic_client(credentials.strip())

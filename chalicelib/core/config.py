@@ -29,6 +29,7 @@ TABLES = {
     "events": "servicedesk-events",
     "webhook_endpoints": "servicedesk-webhook-endpoints",
     "webhook_attempts": "servicedesk-webhook-attempts",
+    "reports": "servicedesk-reports",
 }
 
 

@@ -176,8 +176,10 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
         if operation is None:
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
         if operation.security:
+            wire_format = wire_formats.of(operation)
             principal = auth.authenticate(request.headers.get("authorization"),
-                                          wire_formats.of(operation).token_of(request))
+                                          wire_format.token_of(request),
+                                          wire_format.token_scheme)
             observability.identify_client(principal.client_id)
             actors.acting(principal.client_id)
             auth.authorize(principal, operation.security)

@@ -13,7 +13,7 @@ _EXAMPLE_TIME = "2026-12-01T09:30:00.000Z"
 def _example(name: str, api: str, created: bool) -> dict:
     example = {"type": name, "timestamp": _EXAMPLE_TIME, "data": {
         "api": api, "id": "10000001", "url": "https://desk.example.com/...", "version": 2,
-        "account": "01234574", "actor": "demo",
+        "account": "01234574", "actor": "demo", "origin": api,
         "...": "every field of the resource, as its API's GET shows it"}}
     if not created:
         example["previous"] = {"...": "each field that changed, with its old value"}

@@ -34,7 +34,8 @@ def _data(source: Source, record, shown: dict, actor: str) -> dict:
     version = getattr(record, "version", None) or 1
     return {**shown, "api": source.api, "id": source.identifier(record),
             "url": shown.get("ref") or _url(source, record), "version": version,
-            "account": source.account(record), "actor": actor}
+            "account": source.account(record), "actor": actor,
+            "origin": source.origin(record) or source.api}
 
 
 def _url(source: Source, record) -> str:

@@ -63,6 +63,8 @@ class Source:
     # A record only some readers may see (an INTERNAL note): the scope they need besides.
     restricted_to: Callable[[object], str | None] = lambda record: None
     created_type: str = ""  # "<resource>.created" unless named
+    # The face a record was raised through (an event's ``origin``): its API unless it says.
+    origin: Callable[[object], str | None] = lambda record: None
 
     def type_of(self, old: dict | None, new: dict | None) -> str:
         if old is None:
@@ -98,6 +100,7 @@ def _note(record: CaseNote, base_url: str) -> dict:
 SOURCES = [
     Source("support-request", "support_request", "support-requests", "requests",
            SupportRequest, lambda r: r.identifier, lambda r: r.account, support_requests.full,
+           origin=lambda r: r.origin,
            changes=[("support_request.state_changed", _changed("state")),
                     ("support_request.commented", _grew("updates")),
                     ("support_request.assigned", _changed("assignee")),

@@ -8,6 +8,7 @@ split by acknowledgement.
 """
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -17,6 +18,7 @@ from pynamodb.models import Model
 from ..core import feeds
 from ..core.db import ListOf, global_index, meta, shares_connection
 from ..core.records import TrackedRecord
+from . import report_index
 
 __all__ = ["SupportRequest", "Update", "Topic", "STATES", "TERMINAL_STATES", "FEED_SCOPES",
            "entry_key"]
@@ -46,6 +48,21 @@ class Update(Model):
     version = NumberAttribute()  # the request version that this update created
 
 
+class Report(MapAttribute):
+    """What an Open311 report brought beside the request's own fields: where, who, answers."""
+    lat = NumberAttribute(null=True)
+    long = NumberAttribute(null=True)
+    address = UnicodeAttribute(null=True)  # address_string, or the property's address
+    media_url = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    device_id = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)  # as the client gave it (it chooses nothing)
+    client = UnicodeAttribute()  # the API client that raised it
+    attributes = MapAttribute(default=dict)  # attribute code -> value, or list of values
+
+
 @shares_connection
 class SupportRequest(TrackedRecord):
     Meta = meta("support_requests", streams=True)
@@ -69,6 +86,11 @@ class SupportRequest(TrackedRecord):
     # Updates up to this request version are acknowledged: an acknowledgement clears every
     # update its client saw, so the acknowledged ones are always the oldest.
     updates_acked_through = NumberAttribute(default=0)
+    origin = UnicodeAttribute(null=True)  # the face it was raised through, when not LEAP
+    report = Report(null=True)  # an Open311 report's own data
+    private = BooleanAttribute(null=True)  # the desk's: not shown by Open311's public reads
+    last_comment = UnicodeAttribute(null=True)  # the newest update's comment (status_notes)
+    report_keys = ListAttribute(null=True)  # its entries in the report index, last written
 
     feed_topic = UnicodeAttribute(null=True)
     feed_topic_ack = UnicodeAttribute(null=True)
@@ -88,7 +110,9 @@ class SupportRequest(TrackedRecord):
         self.update_count = (self.update_count or 0) + len(updates)
 
     def companions(self) -> tuple[list, list]:
-        return list(getattr(self, "_new_updates", [])), []
+        """Its new updates, and its entries in the report index as they now hold."""
+        entries, stale = report_index.entries_to_write(self)
+        return [*getattr(self, "_new_updates", []), *entries], [(entry, None) for entry in stale]
 
     def updates(self) -> list[Update]:
         """Every update of this version of the request, oldest first, read strongly
@@ -150,4 +174,5 @@ class Topic(Model):
     description = UnicodeAttribute(null=True)
     attributes = ListOf(of=ServiceAttribute, default=list)
     catalog = UnicodeAttribute(default=CATALOG)
+    private = BooleanAttribute(null=True)  # its requests are private when raised
     by_catalog = global_index("topics_by_catalog", "catalog", "identifier")

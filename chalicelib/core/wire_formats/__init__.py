@@ -5,7 +5,8 @@ name: an operation's ``x-error-format`` (its spec's) chooses it, and the pipelin
 A format says:
 - how an error is written (``render_error``: status, headers and body of an ``ApiError``);
 - where its clients put a token besides the Authorization header (``token_of``; most put
-  none: the CRM-style API's clients send theirs as a parameter);
+  none: the CRM-style API's clients send theirs as a parameter, Open311's their API key),
+  and which security scheme that token meets (``token_scheme``);
 - what a path that no route serves answers (``missing_route``: by default the format's 404,
   or its 405 with ``Allow`` naming the methods the path has);
 - which format answers a given path (``for_path``: itself, unless the API's paths name their
@@ -30,6 +31,8 @@ DEFAULT = "leap"
 class WireFormat:
     """The interface; ``name`` is the value of ``x-error-format`` that chooses it."""
     name = ""
+    #: The security scheme (of ``core.auth.TOKEN_SCHEMES``) of what ``token_of`` finds.
+    token_scheme = ""
 
     def render_error(self, error: ApiError) -> Response:
         raise NotImplementedError

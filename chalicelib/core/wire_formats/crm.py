@@ -39,6 +39,7 @@ def _code(error: ApiError) -> str:
 @register
 class Crm(WireFormat):
     name = "crm"
+    token_scheme = "crmToken"
 
     def render_error(self, error: ApiError) -> Response:
         status = error.status if error.status >= 500 else 200

@@ -7,14 +7,22 @@ list of errors, in the format the path's suffix names::
 ``code`` is the HTTP status, as the standard's examples give it; the description names the
 field or parameter at fault. A path without a suffix (``/open311/v2/nowhere``) answers XML,
 the standard's required format.
+
+A client names itself by its ``api_key``, a form field of the POST as the standard sends it (a
+query parameter too, as many clients add it to every call); whatever refuses it, unknown,
+missing, or a client without the scope, is the standard's 403.
 """
 import json
+from typing import Any
 
 from chalice import Response
 
 from ...open311.documents import to_xml
-from ..errors import ApiError
+from .. import bodies
+from ..errors import ApiError, FieldError
 from . import WireFormat, register
+
+API_KEY = "api_key"
 
 __all__ = ["Open311"]
 
@@ -32,12 +40,33 @@ class _Open311(WireFormat):
     def for_path(self, path: str) -> WireFormat:
         return FORMATS_BY_SUFFIX["json" if path.split("?")[0].endswith(".json") else "xml"]
 
+    token_scheme = API_KEY
+
     def render_error(self, error: ApiError) -> Response:
-        errors = [{"code": error.status, "description": _description(error)}]
+        if error.status == 401:  # the standard's "invalid api_key"
+            status, description = 403, ("Invalid api_key: no client has it, or its client is "
+                                        "disabled.")
+        else:
+            status, description = error.status, _description(error)
+        errors = [{"code": status, "description": description}]
         body = json.dumps(errors) if self.media_type == "application/json" else \
             to_xml("errors", errors)
-        return Response(body=body, status_code=error.status,
-                        headers={**error.headers, "Content-Type": self.media_type})
+        headers = {**error.headers, "Content-Type": self.media_type}
+        headers.pop("WWW-Authenticate", None)  # an API key is no HTTP authentication scheme
+        return Response(body=body, status_code=status, headers=headers)
+
+    def token_of(self, request: Any) -> str | None:
+        """The query's ``api_key``, else the form body's; 403 naming it when there is none."""
+        key = (request.query_params or {}).get(API_KEY)
+        content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
+        if not key and request.raw_body and content_type.lower() == bodies.FORM:
+            form = bodies.decode(request.raw_body, bodies.FORM)  # 400 for a malformed form
+            key = form.get(API_KEY) if isinstance(form.get(API_KEY), str) else None
+        if not key:
+            raise ApiError("An api_key is required to raise a report: ask the desk for one.",
+                           [FieldError(API_KEY, "required")], status=403,
+                           reason="missing_credentials")
+        return key
 
 
 class Open311Json(_Open311):

@@ -1,0 +1,314 @@
+"""Open311 GeoReport v2 reports: raised with a form body as GeoReport clients send it (an
+api_key, attributes, a location), read back through Open311 and through LEAP, listed by
+status, service, window and id, each answer valid by the standard's schemas in both formats."""
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+
+from chalicelib.accounts import service as accounts
+from chalicelib.core import auth, timestamps
+from chalicelib.open311 import services
+from chalicelib.properties import service as properties
+from chalicelib.support_requests import service as support_requests
+from chalicelib.support_requests.models import SupportRequest
+from chalicelib.support_requests.report_index import ReportEntry, feed_key
+from local import demo
+
+from .conftest import sent_emails
+from .open311_schemas import validate, validate_xml
+
+BASE = "/open311/v2"
+DEMO_KEY = auth.api_key_of(*demo.demo_credentials())  # bound to the demo customer
+
+
+def post(api, form, suffix: str = "json", headers=None):
+    body = form if isinstance(form, str) else urlencode(form, doseq=True)
+    return api.request("POST", f"{BASE}/requests.{suffix}", body, headers={
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", **(headers or {})},
+        auth=None)
+
+
+def get(api, path: str):
+    return api.request("GET", BASE + path, b"", headers={}, auth=None)
+
+
+def report(api, **fields) -> str:
+    answer = post(api, {"api_key": DEMO_KEY, "service_code": "Parking", "lat": "-33.8688",
+                        "long": "151.2093", **fields})
+    assert answer.status == 200, answer
+    return answer.data[0]["service_request_id"]
+
+
+def unbound_key(name: str = "Resident app") -> str:
+    client_id, secret = auth.create_client(name, ["open311"])
+    return auth.api_key_of(client_id, secret)
+
+
+def test_a_report_as_the_standard_example_sends_it_is_a_support_request(api):
+    services.add_attribute("Parking", "WHISPAWN", "string", "The bay's number", required=True)
+    services.add_attribute("Parking", "WHISDORN", "singlevaluelist", "What was parked",
+                           values=(("COISL001", "A car"), ("COISL002", "A van")))
+    # the standard's own example request, but for its api_key and service_code
+    body = (f"api_key={DEMO_KEY}&jurisdiction_id=city.gov&service_code=Parking&"
+            "lat=37.76524078&long=-122.4212043&address_string=1234+5th+street&"
+            "email=smit333%40sfgov.edu&device_id=tt222111&account_id=123456&first_name=john&"
+            "last_name=smith&phone=111111111&description=A+large+sinkhole+is+destroying+the+"
+            "street&media_url=http%3A%2F%2Ffarm3.static.flickr.com%2F2002%2F2212426634_5ed477"
+            "a060.jpg&attribute[WHISPAWN]=123456&attribute[WHISDORN]=COISL001")
+    answer = post(api, body)
+    assert answer.status == 200 and answer.headers["content-type"] == "application/json"
+    [raised] = answer.data
+    identifier = raised["service_request_id"]
+    assert raised["account_id"] == demo.DEMO_CUSTOMER and identifier in raised["service_notice"]
+    stored = SupportRequest.get(identifier)
+    assert (stored.state, stored.topic, stored.origin) == ("NEW", "Parking", "open311")
+    assert stored.summary == "A large sinkhole is destroying the street"
+    assert (stored.email, stored.creator) == ("smit333@sfgov.edu", "john smith")
+    assert stored.report.attributes.as_dict() == {"WHISPAWN": "123456", "WHISDORN": "COISL001"}
+    assert (stored.report.phone, stored.report.client) == ("111111111", "demo")
+    # the same request through LEAP, which the desk works it by
+    leap = api.get(f"/api/v1/requests/{identifier}")
+    assert leap.status == 200 and leap.text("l:summary") == stored.summary
+    assert leap.text("l:account/@identifier") == demo.DEMO_CUSTOMER
+    # and through Open311, in both formats, valid by the standard's schemas
+    one = get(api, f"/requests/{identifier}.json")
+    assert one.status == 200
+    validate("requests.json", one.data)
+    [shown] = one.data
+    assert shown["status"] == "open" and shown["service_code"] == "Parking"
+    assert (shown["lat"], shown["long"]) == (37.76524078, -122.4212043)
+    assert shown["address"] == "1234 5th street" and shown["media_url"].startswith("http://")
+    assert "email" not in shown and "phone" not in shown  # never the reporter's details
+    assert validate_xml("requests.json", get(api, f"/requests/{identifier}.xml").body) == one.data
+    token = get(api, f"/tokens/{identifier}.json")
+    assert token.status == 200 and token.data == [{"service_request_id": identifier,
+                                                   "token": identifier}]
+
+
+def test_the_xml_answer_is_the_standards_service_requests_list(api):
+    answer = post(api, {"api_key": DEMO_KEY, "service_code": "Alarm",
+                        "address_string": "Level 2, Car park"}, "xml")
+    assert answer.status == 200 and answer.headers["content-type"] == "text/xml"
+    from lxml import etree
+    root = etree.fromstring(answer.body.encode())
+    assert root.tag == "service_requests" and root[0].tag == "request"
+    assert root.findtext("request/account_id") == demo.DEMO_CUSTOMER
+
+
+@pytest.mark.parametrize("form, field, status", [
+    ({}, "api_key", 403),
+    ({"api_key": "demo.wrong"}, "api_key", 403),
+    ({"api_key": "nobody"}, "api_key", 403),
+    ({"service_code": "Nowhere"}, "service_code", 404),
+    ({"service_code": ""}, "service_code", 400),
+    ({"lat": "", "long": ""}, "lat", 400),
+    ({"long": ""}, "long", 400),
+    ({"lat": "91"}, "lat", 400),
+    ({"long": "-180.5"}, "long", 400),
+    ({"lat": "north"}, "lat", 400),
+    ({"email": "not an address"}, "email", 400),
+    ({"address_id": "PP-99999999"}, "address_id", 400),
+    ({"description": "x" * 4001}, "description", 400),
+    ({"media_url": "javascript:alert(1)"}, "media_url", 400),
+    ({"colour": "red"}, "colour", 400),
+    ({"attribute[nope]": "1"}, "attribute[nope]", 400),
+])
+def test_a_refused_report_names_its_field_and_changes_nothing(api, form, field, status):
+    before = SupportRequest.count()
+    fields = {"api_key": DEMO_KEY, "service_code": "Parking", "lat": "1", "long": "2", **form}
+    fields = {name: value for name, value in fields.items() if name not in form or
+              form[name] is not None}
+    if form == {}:
+        fields.pop("api_key")
+    for suffix in ("json", "xml"):
+        answer = post(api, fields, suffix)
+        assert answer.status == status, answer
+        errors = (answer.data if suffix == "json" else
+                  [{"code": int(e.findtext("code")), "description": e.findtext("description")}
+                   for e in answer.xml.iter("error")])
+        assert errors[0]["code"] == status and field in errors[0]["description"], errors
+    assert SupportRequest.count() == before
+
+
+def test_a_key_without_the_scope_or_of_a_disabled_client_is_refused(api):
+    client_id, secret = auth.create_client("Reads only", ["requests"])
+    answer = post(api, {"api_key": auth.api_key_of(client_id, secret), "service_code": "Alarm",
+                        "address_string": "Lobby"})
+    assert answer.status == 403 and "open311" in answer.data[0]["description"]
+    assert "www-authenticate" not in {name.lower() for name in answer.headers}
+
+
+def test_attributes_are_required_typed_and_among_their_values(api):
+    services.add_attribute("Parking", "bay", "number", "Bay number", required=True)
+    services.add_attribute("Parking", "seen", "datetime", "When you saw it")
+    services.add_attribute("Parking", "kinds", "multivaluelist", "What was there",
+                           values=(("car", "Car"), ("van", "Van")))
+    services.add_attribute("Parking", "note", "string", "Tow-away zone", variable=False)
+    base = {"api_key": DEMO_KEY, "service_code": "Parking", "address_string": "Bay 4"}
+    for extra, field in [({}, "attribute[bay]"), ({"attribute[bay]": "four"}, "attribute[bay]"),
+                         ({"attribute[bay]": "4", "attribute[seen]": "yesterday"},
+                          "attribute[seen]"),
+                         ({"attribute[bay]": "4", "attribute[kinds][]": ["car", "boat"]},
+                          "attribute[kinds]")]:
+        answer = post(api, {**base, **extra})
+        assert answer.status == 400 and field in answer.data[0]["description"], (extra, answer)
+    identifier = report(api, **{"attribute[bay]": "4", "attribute[seen]": "2026-11-30",
+                                "attribute[kinds][]": ["car", "van"], "attribute[note]": "x"})
+    assert SupportRequest.get(identifier).report.attributes.as_dict() == {
+        "bay": "4", "seen": "2026-11-30T00:00:00.000Z", "kinds": ["car", "van"]}
+
+
+def test_a_location_by_property_takes_the_propertys_address(api):
+    car_park = properties.create_property("Car park", {
+        "street-address": "1 Example Street", "locality": "Sydney",
+        "country-name": {"code": "AU"}}).identifier
+    identifier = report(api, lat="", long="", address_id=car_park)
+    [shown] = get(api, f"/requests/{identifier}.json").data
+    assert shown["address_id"] == car_park and shown["address"] == "1 Example Street, Sydney, AU"
+    assert (shown["lat"], shown["long"]) == (None, None)
+    assert api.get(f"/api/v1/requests/{identifier}").text("l:property/@identifier") == \
+        car_park
+
+
+def test_an_unbound_client_raises_for_the_customer_whose_email_it_is(api):
+    key = unbound_key()
+    customer = accounts.get_active_account(demo.DEMO_CUSTOMER)
+    answer = post(api, {"api_key": key, "service_code": "Alarm", "address_string": "Lobby",
+                        "email": customer.email.upper()})
+    assert answer.status == 200 and answer.data[0]["account_id"] == demo.DEMO_CUSTOMER
+    for email in ({"email": "stranger@example.com"}, {}):
+        refused = post(api, {"api_key": key, "service_code": "Alarm",
+                             "address_string": "Lobby", **email})
+        assert refused.status == 400 and "email" in refused.data[0]["description"]
+
+
+def test_a_bound_client_raises_in_its_own_account_only(api):
+    other = accounts.create_account({**demo.DEMO_ACCOUNT, "owner": {
+        **demo.DEMO_ACCOUNT["owner"], "email": "other@example.com"}}).identifier
+    client_id, secret = auth.create_client("Other building", ["open311"], account=other)
+    customer = accounts.get_active_account(demo.DEMO_CUSTOMER)
+    answer = post(api, {"api_key": auth.api_key_of(client_id, secret), "service_code": "Alarm",
+                        "address_string": "Lobby", "email": customer.email})
+    assert answer.status == 200 and answer.data[0]["account_id"] == other
+    assert SupportRequest.get(answer.data[0]["service_request_id"]).account == other
+
+
+def test_a_retried_report_with_its_idempotency_key_is_one_request(api):
+    form = {"api_key": DEMO_KEY, "service_code": "Alarm", "address_string": "Lobby"}
+    first = post(api, form, headers={"Idempotency-Key": "report-1"})
+    again = post(api, form, headers={"Idempotency-Key": "report-1"})
+    assert first.data[0]["service_request_id"] == again.data[0]["service_request_id"]
+    assert SupportRequest.count() == 1
+
+
+def test_the_reporter_is_emailed_on_each_state_change_and_events_carry_the_origin(
+        api, streams):
+    identifier = report(api, email="resident@example.com")
+    api.update(identifier, "<state>IN_PROGRESS</state><comment>On our way.</comment>")
+    api.update(identifier, "<state>SUCCESSFUL</state><comment>Towed.</comment>")
+    streams.drain()
+    to_reporter = [m for m in sent_emails() if m["destinations"]["ToAddresses"] ==
+                   ["resident@example.com"]]
+    assert len(to_reporter) == 2
+    [shown] = get(api, f"/requests/{identifier}.json").data
+    assert (shown["status"], shown["status_notes"]) == ("closed", "Towed.")
+    events = api.request("GET", "/webhooks/v1/events?limit=100").data["data"]
+    mine = [e for e in events if e["data"]["id"] == identifier]
+    assert [e["type"] for e in mine] == ["support_request.created",
+                                         "support_request.state_changed",
+                                         "support_request.state_changed"]
+    assert {e["data"]["origin"] for e in mine} == {"open311"}
+
+
+def test_lists_by_status_service_window_and_ids(api):
+    first, second = report(api), report(api, service_code="Alarm")
+    third = report(api, service_code="Parking:Stolen Spot")
+    api.update(second, "<state>SUCCESSFUL</state>")
+    leap = api.raise_request(topic="Alarm")  # raised through LEAP: shown too
+
+    def codes(query: str) -> list[str]:
+        answer = get(api, f"/requests.json?{query}")
+        assert answer.status == 200, answer
+        validate("requests.json", answer.data)
+        xml = get(api, f"/requests.xml?{query}")
+        assert validate_xml("requests.json", xml.body) == answer.data
+        return [request["service_request_id"] for request in answer.data]
+
+    assert codes("") == [leap, third, second, first]  # newest first
+    assert codes("status=open") == [leap, third, first]
+    assert codes("status=closed") == [second]
+    assert codes("status=open,closed") == [leap, third, second, first]
+    assert codes("service_code=Parking") == [first]
+    assert codes("service_code=Alarm&status=open") == [leap]
+    assert codes(f"service_request_id={first},{leap},99999999") == [first, leap]
+    assert codes("page_size=2") == [leap, third] and codes("page=2&page_size=2") == [second,
+                                                                                      first]
+    tomorrow = (timestamps.now() + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert codes(f"start_date={tomorrow}") == []
+    assert codes(f"end_date={tomorrow}") == [leap, third, second, first]
+
+
+def test_the_window_spans_90_days_at_most(api):
+    answer = get(api, "/requests.json?start_date=2026-01-01&end_date=2026-04-02")
+    assert answer.status == 400 and "end_date" in answer.data[0]["description"]
+    assert get(api, "/requests.json?start_date=2026-01-01&end_date=2026-03-31").status == 200
+    assert get(api, "/requests.xml?start_date=2026-13-01").status == 400
+    assert get(api, "/requests.json?page_size=1001").status == 400
+    assert get(api, "/requests.json?service_request_id=" + ",".join(
+        str(n) for n in range(101))).status == 400
+
+
+def test_a_private_request_is_in_no_list_and_reads_as_missing(api):
+    shown, hidden = report(api), report(api)
+    support_requests.set_private(hidden, True)
+    assert [r["service_request_id"] for r in get(api, "/requests.json").data] == [shown]
+    assert get(api, f"/requests/{hidden}.json").status == 404
+    assert get(api, f"/requests.json?service_request_id={hidden}").data == []
+    assert hidden not in {entry.request for entry in ReportEntry.query(feed_key())}
+    support_requests.set_private(hidden, False)
+    assert get(api, f"/requests/{hidden}.json").status == 200
+    support_requests.add_topic("Alarm", private=True)
+    private_topic = report(api, service_code="Alarm")
+    assert get(api, f"/requests/{private_topic}.json").status == 404
+    assert api.get(f"/api/v1/requests/{private_topic}").status == 200  # the desk sees it
+
+
+def test_read_errors_are_the_standards_list_in_the_paths_format(api):
+    missing = get(api, "/requests/99999999.xml")
+    assert missing.status == 404 and missing.headers["content-type"] == "text/xml"
+    assert missing.xml.tag == "errors" and missing.xml.findtext("error/code") == "404"
+    assert get(api, "/requests/99999999.json").data[0]["code"] == 404
+    assert get(api, "/tokens/nope.json").status == 404
+    assert get(api, "/requests/1.yaml").status == 400
+    assert get(api, "/requests.json?colour=red").status == 400
+    # what a client adds to every call is taken
+    assert get(api, "/requests.json?api_key=anything&jurisdiction_id=city.gov").status == 200
+
+
+def test_records_stored_before_open311_are_indexed_once_without_a_new_version(api, capsys):
+    from chalicelib.accounts.catalog import CatalogEntry
+    from chalicelib.core import clients, kept
+    from ops import admin
+    older = api.raise_request()
+    dynamodb = clients.client("dynamodb")
+    dynamodb.update_item(TableName=SupportRequest.Meta.table_name,  # as stored before
+                         Key={"identifier": {"S": older}}, UpdateExpression="REMOVE report_keys")
+    for entry in ReportEntry.query(feed_key()):
+        entry.delete()
+    dynamodb.update_item(TableName=CatalogEntry.Meta.table_name,
+                         Key={"key": {"S": "community#original"}}, UpdateExpression="REMOVE kind")
+    kept.forget_all()
+    assert get(api, "/requests.json").data == []
+    refused = post(api, {"api_key": unbound_key(), "service_code": "Alarm",
+                         "address_string": "Lobby", "email": "joe.banks@example.net"})
+    assert refused.status == 400  # the community is not listed yet
+    assert admin.main(["index-open311"]) == 0
+    assert "0 topics, 1 communities and 1 support requests indexed" in capsys.readouterr().out
+    kept.forget_all()
+    assert [r["service_request_id"] for r in get(api, "/requests.json").data] == [older]
+    assert SupportRequest.get(older).version == 1  # to LEAP clients and events, no change
+    assert post(api, {"api_key": unbound_key("Another app"), "service_code": "Alarm",
+                      "address_string": "Lobby", "email": "joe.banks@example.net"}).status == 200
+    assert admin.main(["index-open311"]) == 0
+    assert "0 topics, 0 communities and 0 support requests indexed" in capsys.readouterr().out
