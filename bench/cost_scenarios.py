@@ -196,8 +196,8 @@ def service_request_endpoints() -> list[tuple[str, str, str, str]]:
     """Every method of the CRM-style API, with a fresh token (read when the table is full)."""
     import json
 
-    from chalicelib.core import auth
-    token, _ = auth.issue_token(auth.verify_client("demo", "demo-secret"), {"service-requests"})
+    from chalicelib.core import auth, tokens
+    token, _ = tokens.issue_token(auth.verify_client("demo", "demo-secret"), {"service-requests"})
     base = "/crmapi/rest/v2/service_requests"
     page = f"number_of_results=100&token={token}"
     one = {"token": token, "service_request_identifier": {"number": "SR00000001"}}
@@ -282,11 +282,11 @@ def case_endpoints() -> list[tuple]:
     """Every operation of the Case Management API, with tokens of the demo client and desk."""
     import json
 
-    from chalicelib.core import auth
+    from chalicelib.core import auth, tokens
     from local import demo
-    bearer = {"Authorization": "Bearer " + auth.issue_token(
+    bearer = {"Authorization": "Bearer " + tokens.issue_token(
         auth.verify_client(*demo.demo_credentials()))[0]}
-    desk = {"Authorization": "Bearer " + auth.issue_token(
+    desk = {"Authorization": "Bearer " + tokens.issue_token(
         auth.verify_client(*demo.DESK_CREDENTIALS))[0]}
     base, js = "/support/v2", "application/json"
     return [

@@ -100,12 +100,12 @@ def service_request_show() -> float:
     from datetime import timedelta
 
     from chalicelib.accounts.models import Account
-    from chalicelib.core import auth, timestamps
+    from chalicelib.core import auth, timestamps, tokens
     from chalicelib.service_requests import configuration
     from chalicelib.service_requests.models import ServiceRequest
 
-    token = auth.AccessToken(auth.digest_of("bench-token"), client_id="demo", name="Demo",
-                             scopes={"service-requests"}, expires_at=timedelta(hours=1))
+    token = tokens.AccessToken(auth.digest_of("bench-token"), client_id="demo", name="Demo",
+                               scopes={"service-requests"}, expires_at=timedelta(hours=1))
     entries = [configuration.ConfigurationEntry(kind, f"{kind}-1", name=f"A {kind}")
                for kind in ("type", "status", "category", "user")]
     when = timestamps.storage_now()
@@ -151,11 +151,11 @@ def ticket_get() -> float:
     from datetime import timedelta
 
     from chalicelib.cases.models import Case, CaseNote, StatusChange
-    from chalicelib.core import auth, timestamps
+    from chalicelib.core import auth, timestamps, tokens
 
-    token = auth.AccessToken(auth.digest_of("bench-token"), client_id="demo", name="Demo",
-                             scopes={"cases"}, account="01234574",
-                             expires_at=timedelta(hours=1))
+    token = tokens.AccessToken(auth.digest_of("bench-token"), client_id="demo", name="Demo",
+                               scopes={"cases"}, account="01234574",
+                               expires_at=timedelta(hours=1))
     when = timestamps.storage_now()
     case = Case("11000001", case_id="bench", version=2, account="01234574",
                 account_name="Joseph Banks", client_id="demo", type="TROUBLE",

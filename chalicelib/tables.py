@@ -2,8 +2,9 @@
 from .accounts.catalog import CatalogEntry
 from .accounts.models import Account, AccountFieldEntry
 from .cases.models import Case, CaseAttachment, CaseNote
-from .core.auth import AccessToken, ApiClient
+from .core.auth import ApiClient
 from .core.db import create_tables
+from .core.tokens import AccessToken
 from .core.unique_keys import UniqueKey
 from .events.models import DeliveryAttempt, Event, WebhookEndpoint
 from .properties.models import Property

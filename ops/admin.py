@@ -42,34 +42,6 @@ def use_stack_tables(stack_name: str) -> None:
     os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
 
 
-LIFECYCLE_COMMANDS = {
-    "disable-client": "refuse the client's calls and end its live tokens",
-    "enable-client": "let a disabled client in again (its ended tokens stay ended)",
-    "delete-client": "remove the client and end its live tokens",
-    "revoke-tokens": "end every live token of the client, in every API, at once",
-}
-
-
-def _lifecycle(args) -> str:
-    """Run one client lifecycle command; what it prints."""
-    from . import client_admin  # after main() has pointed the models at their tables
-    client_id = args.client_id
-    if args.command == "rotate-secret":
-        secret = client_admin.rotate_secret(client_id, args.grace_hours)
-        return (f"client id: {client_id}\nsecret:    {secret}\n{_api_key_line(client_id, secret)}"
-                f"(the secret is shown only once; the previous one works for "
-                f"{args.grace_hours:g} more hours)")
-    if args.command == "enable-client":
-        client_admin.set_disabled(client_id, False)
-        return f"{client_id} enabled"
-    ended = {"disable-client": lambda: client_admin.set_disabled(client_id, True),
-             "delete-client": lambda: client_admin.delete_client(client_id),
-             "revoke-tokens": lambda: client_admin.revoke_tokens(client_id)}[args.command]()
-    done = {"disable-client": "disabled", "delete-client": "deleted",
-            "revoke-tokens": "kept"}[args.command]
-    return f"{client_id} {done}; {ended} live token(s) ended"
-
-
 def main(argv: list[str] | None = None) -> int:
     stack = argparse.ArgumentParser(add_help=False)
     stack.add_argument("--stack")
@@ -81,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.service_requests import configuration
     from chalicelib.support_requests import service as support_requests
     from chalicelib.tables import create_all_tables
+
+    from . import client_admin
 
     parser = argparse.ArgumentParser(prog="python -m ops.admin", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -105,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                                                        "one works for the grace period")
     rotate.add_argument("client_id")
     rotate.add_argument("--grace-hours", type=float, default=0)
-    for name, text in LIFECYCLE_COMMANDS.items():
+    for name, text in client_admin.LIFECYCLE_COMMANDS.items():
         commands.add_parser(name, help=text).add_argument("client_id")
     commands.add_parser("scrub-secrets", help="leave password hashes out of the history and "
                                               "of the accounts' copies stored before")
@@ -174,8 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                                                    account=args.account)
         except ValueError as error:
             parser.error(str(error))
-        print(f"client id: {client_id}\nsecret:    {secret}\n{_api_key_line(client_id, secret)}"
-              "(the secret is shown only once)")
+        print(client_admin.credentials_text(client_id, secret, "the secret is shown only once"))
     elif args.command == "bind-account":
         if bool(args.account) == args.none:
             parser.error("name an account, or --none")
@@ -196,9 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         from .scrub import scrub_secrets
         entries, copies = scrub_secrets()
         print(f"scrubbed {entries} history entries and {copies} account copies")
-    elif args.command == "rotate-secret" or args.command in LIFECYCLE_COMMANDS:
+    elif args.command == "rotate-secret" or args.command in client_admin.LIFECYCLE_COMMANDS:
         try:
-            print(_lifecycle(args))
+            print(client_admin.run_lifecycle(args.command, args.client_id,
+                                             getattr(args, "grace_hours", 0)))
         except ValueError as error:
             parser.error(str(error))
     elif args.command == "add-topic":
@@ -236,16 +210,6 @@ def main(argv: list[str] | None = None) -> int:
         catalog.add_additional_field(args.key, args.label)
         print(f"additional field {args.key} saved")
     return 0
-
-
-def _api_key_line(client_id: str, secret: str) -> str:
-    """The line that shows an Open311 client its API key (other clients have no use for it)."""
-    from chalicelib.core import auth
-    from chalicelib.core.auth import ApiClient
-    client = ApiClient.get(client_id, consistent_read=True)
-    if "open311" not in (client.scopes or set()):
-        return ""
-    return f"api key:   {auth.api_key_of(client_id, secret)}\n"
 
 
 def _check_account(identifier: str, parser) -> None:

@@ -1,17 +1,55 @@
 """What an operator does to an API client (``python -m ops.admin``): rotate its secret with a
 grace period, disable, enable or delete it, and end every live token it holds, in every API
-(bearer tokens and CRM login tokens alike). Not deployed, and never on a request path: ending
-tokens reads the small tokens table whole, with a consistent Scan (an index would be
-eventually consistent, and could miss a token written a moment before)."""
+(bearer tokens and CRM login tokens alike); and what it is shown of new credentials. Not
+deployed, and never on a request path: ending tokens reads the small tokens table whole, with a
+consistent Scan (an index would be eventually consistent, and could miss a token written a
+moment before)."""
 import secrets
 import time
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.core.auth import AccessToken, ApiClient, digest_of
+from chalicelib.core.auth import ApiClient, digest_of
+from chalicelib.core.callers import api_key_of
 from chalicelib.core.db import is_conditional_failure
+from chalicelib.core.tokens import AccessToken
 
-__all__ = ["rotate_secret", "set_disabled", "delete_client", "revoke_tokens"]
+__all__ = ["rotate_secret", "set_disabled", "delete_client", "revoke_tokens", "run_lifecycle",
+           "credentials_text", "LIFECYCLE_COMMANDS"]
+
+LIFECYCLE_COMMANDS = {
+    "disable-client": "refuse the client's calls and end its live tokens",
+    "enable-client": "let a disabled client in again (its ended tokens stay ended)",
+    "delete-client": "remove the client and end its live tokens",
+    "revoke-tokens": "end every live token of the client, in every API, at once",
+}
+
+
+def credentials_text(client_id: str, secret: str, note: str) -> str:
+    """What an operator is shown of new credentials: the id, the secret and, for an Open311
+    client, the API key they make (other clients have no use for one)."""
+    client = _existing(client_id)
+    key = (f"api key:   {api_key_of(client_id, secret)}\n"
+           if "open311" in (client.scopes or set()) else "")
+    return f"client id: {client_id}\nsecret:    {secret}\n{key}({note})"
+
+
+def run_lifecycle(command: str, client_id: str, grace_hours: float = 0) -> str:
+    """Run one client lifecycle command (``rotate-secret`` or a ``LIFECYCLE_COMMANDS``);
+    what it prints."""
+    if command == "rotate-secret":
+        secret = rotate_secret(client_id, grace_hours)
+        return credentials_text(client_id, secret, f"the secret is shown only once; the "
+                                f"previous one works for {grace_hours:g} more hours")
+    if command == "enable-client":
+        set_disabled(client_id, False)
+        return f"{client_id} enabled"
+    ended = {"disable-client": lambda: set_disabled(client_id, True),
+             "delete-client": lambda: delete_client(client_id),
+             "revoke-tokens": lambda: revoke_tokens(client_id)}[command]()
+    done = {"disable-client": "disabled", "delete-client": "deleted",
+            "revoke-tokens": "kept"}[command]
+    return f"{client_id} {done}; {ended} live token(s) ended"
 
 
 def _existing(client_id: str) -> ApiClient:

@@ -1,7 +1,7 @@
 """The list methods of the CRM-style API: each on its index, filtered and paged."""
 import pytest
 
-from chalicelib.core import auth
+from chalicelib.core import auth, tokens
 
 from .test_crm_authentication import login, status
 from .test_crm_life_cycle import act, final_resolve, respond
@@ -92,6 +92,6 @@ def test_close_to_estimated_completion_time_takes_open_requests_due_within_the_p
 
 def test_a_client_sees_lists_only_with_its_scope(api):
     auth.create_client("No CRM", ["requests"], "no-crm", "no-crm-secret")
-    token, _ = auth.issue_token(auth.verify_client("no-crm", "no-crm-secret"))
+    token, _ = tokens.issue_token(auth.verify_client("no-crm", "no-crm-secret"))
     answer = call(api, "GET", token, query="get_pending?fields_set=number")
     assert status(answer) == (200, "NOT_AUTHORIZED")

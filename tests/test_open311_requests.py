@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.accounts import service as accounts
-from chalicelib.core import auth, timestamps
+from chalicelib.core import auth, callers, timestamps
 from chalicelib.open311 import services
 from chalicelib.properties import service as properties
 from chalicelib.support_requests import service as support_requests
@@ -19,7 +19,7 @@ from .conftest import sent_emails
 from .open311_schemas import validate, validate_xml
 
 BASE = "/open311/v2"
-DEMO_KEY = auth.api_key_of(*demo.demo_credentials())  # bound to the demo customer
+DEMO_KEY = callers.api_key_of(*demo.demo_credentials())  # bound to the demo customer
 
 
 def post(api, form, suffix: str = "json", headers=None):
@@ -42,7 +42,7 @@ def report(api, **fields) -> str:
 
 def unbound_key(name: str = "Resident app") -> str:
     client_id, secret = auth.create_client(name, ["open311"])
-    return auth.api_key_of(client_id, secret)
+    return callers.api_key_of(client_id, secret)
 
 
 def test_a_report_as_the_standard_example_sends_it_is_a_support_request(api):
@@ -133,7 +133,7 @@ def test_a_refused_report_names_its_field_and_changes_nothing(api, form, field, 
 
 def test_a_key_without_the_scope_or_of_a_disabled_client_is_refused(api):
     client_id, secret = auth.create_client("Reads only", ["requests"])
-    answer = post(api, {"api_key": auth.api_key_of(client_id, secret), "service_code": "Alarm",
+    answer = post(api, {"api_key": callers.api_key_of(client_id, secret), "service_code": "Alarm",
                         "address_string": "Lobby"})
     assert answer.status == 403 and "open311" in answer.data[0]["description"]
     assert "www-authenticate" not in {name.lower() for name in answer.headers}
@@ -188,7 +188,7 @@ def test_a_bound_client_raises_in_its_own_account_only(api):
         **demo.DEMO_ACCOUNT["owner"], "email": "other@example.com"}}).identifier
     client_id, secret = auth.create_client("Other building", ["open311"], account=other)
     customer = accounts.get_active_account(demo.DEMO_CUSTOMER)
-    answer = post(api, {"api_key": auth.api_key_of(client_id, secret), "service_code": "Alarm",
+    answer = post(api, {"api_key": callers.api_key_of(client_id, secret), "service_code": "Alarm",
                         "address_string": "Lobby", "email": customer.email})
     assert answer.status == 200 and answer.data[0]["account_id"] == other
     assert SupportRequest.get(answer.data[0]["service_request_id"]).account == other
@@ -312,3 +312,22 @@ def test_records_stored_before_open311_are_indexed_once_without_a_new_version(ap
                       "address_string": "Lobby", "email": "joe.banks@example.net"}).status == 200
     assert admin.main(["index-open311"]) == 0
     assert "0 topics, 0 communities and 0 support requests indexed" in capsys.readouterr().out
+
+
+def test_the_operator_is_shown_the_api_key_and_a_rotation_replaces_it(api, capsys):
+    from ops import admin
+
+    def printed_key() -> str:
+        line = next(line for line in capsys.readouterr().out.splitlines()
+                    if line.startswith("api key:"))
+        return line.split(":", 1)[1].strip()
+    assert admin.main(["create-client", "Resident app", "--scopes", "open311"]) == 0
+    first = printed_key()
+    form = {"service_code": "Alarm", "address_string": "Lobby", "email": "joe.banks@example.net"}
+    assert post(api, {"api_key": first, **form}).status == 200
+    assert admin.main(["rotate-secret", first.rpartition(".")[0]]) == 0
+    second = printed_key()
+    assert post(api, {"api_key": second, **form}).status == 200
+    assert post(api, {"api_key": first, **form}).status == 403
+    assert admin.main(["create-client", "CRM", "--scopes", "requests"]) == 0
+    assert "api key" not in capsys.readouterr().out  # no use to a client without open311

@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from chalicelib.core import auth
-from chalicelib.core.auth import AccessToken
+from chalicelib.core.tokens import AccessToken
 
 from .support import basic
 

@@ -1,4 +1,6 @@
-"""API clients, their secrets and bearer tokens; who is calling and what they may do.
+"""API clients and their secrets: who a client is, what it may do (its scopes), the account
+it acts for, and the check of its id and secret. Bearer tokens are ``core.tokens``; how a
+request names its caller, and whether the caller may call an operation, ``core.callers``.
 
 Generated secrets and tokens carry 256 random bits, so a fast digest (SHA-256) is as safe to
 store as a slow hash and costs microseconds per request instead of tens of milliseconds.
@@ -9,27 +11,22 @@ import hmac
 import re
 import secrets
 import time
-from datetime import timedelta
 
 from pynamodb.attributes import (
     BooleanAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from . import timestamps
-from .config import settings
-from .db import connection, is_conditional_failure, meta, shares_connection
-from .errors import BadRequest, FieldError, Forbidden, Unauthorized
+from .db import is_conditional_failure, meta, shares_connection
+from .errors import Unauthorized
 
-__all__ = ["ApiClient", "AccessToken", "Principal", "create_client", "authenticate",
-           "verify_client", "release_token", "bind_account", "basic_client", "CHALLENGE",
-           "authorize", "issue_token", "digest_of", "SCOPES", "api_key_of", "api_key_client"]
+__all__ = ["ApiClient", "Principal", "create_client", "verify_client", "bind_account",
+           "basic_client", "CHALLENGE", "digest_of", "SCOPES"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
           "cases-operator", "webhooks", "open311")
@@ -62,17 +59,6 @@ class ApiClient(Model):
             return True
         return bool(self.previous_secret_digest and (self.previous_secret_until or 0) > time.time()
                     and hmac.compare_digest(self.previous_secret_digest, digest))
-
-
-@shares_connection
-class AccessToken(Model):
-    Meta = meta("access_tokens")
-    token_digest = UnicodeAttribute(hash_key=True)
-    client_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    scopes = UnicodeSetAttribute(default=set)
-    account = UnicodeAttribute(null=True)  # the client's, when the token was issued
-    expires_at = TTLAttribute()  # DynamoDB deletes expired tokens; reads check it too
 
 
 class Principal:
@@ -179,107 +165,3 @@ def _note_use(client: ApiClient) -> None:
     except UpdateError as error:
         if not is_conditional_failure(error):  # deleted meanwhile: nothing to record
             raise
-
-
-#: What parts a client's API key (Open311's ``api_key``): the client id, then its secret. A
-#: client id may hold dots but a generated secret never does, so the last dot divides them.
-API_KEY_SEPARATOR = "."
-
-
-def api_key_of(client_id: str, secret: str) -> str:
-    """The one string that a client whose credentials are these sends as its API key."""
-    return f"{client_id}{API_KEY_SEPARATOR}{secret}"
-
-
-def api_key_client(api_key: str) -> Principal:
-    """The client whose API key ``api_key`` is (scheme ``api_key``), or 401: its id and secret,
-    checked as HTTP Basic's are, so that a rotation or a disabled client counts at once."""
-    client_id, _, secret = api_key.rpartition(API_KEY_SEPARATOR)
-    return verify_client(client_id, secret, "api_key")
-
-
-def _bearer(token: str, scheme: str = "oauth2") -> Principal:
-    try:
-        stored = AccessToken.get(digest_of(token), consistent_read=True)  # released: ended
-    except AccessToken.DoesNotExist:
-        stored = None
-    if stored is None or stored.expires_at.timestamp() <= time.time():
-        raise Unauthorized("The access token is unknown or has expired.", headers=CHALLENGE,
-                           reason="unknown_token" if stored is None else "expired_token",
-                           claimed_client=stored and stored.client_id)
-    return Principal(stored.client_id, stored.name, stored.scopes or set(), scheme,
-                     stored.account)
-
-
-#: The security scheme of a token that a request carries outside its Authorization header
-#: (``wire_formats``' ``token_of``) -> who it names.
-TOKEN_SCHEMES = {"crmToken": lambda token: _bearer(token, "crmToken"),
-                 "api_key": api_key_client}
-
-
-def authenticate(authorization: str | None, token: str | None = None,
-                 token_scheme: str = "") -> Principal:
-    """The caller named by a ``token`` of the security scheme ``token_scheme`` (a CRM login
-    token, an Open311 API key) or else by an ``Authorization`` header, or 401."""
-    if token:
-        return TOKEN_SCHEMES[token_scheme](token)
-    scheme, _, credentials = (authorization or "").strip().partition(" ")
-    if scheme.lower() == "basic" and credentials:
-        return basic_client(credentials.strip())
-    if scheme.lower() == "bearer" and credentials:
-        return _bearer(credentials.strip())
-    raise Unauthorized("Authentication required: HTTP Basic (client id and secret) or a "
-                       "Bearer token from /oauth2/token.", headers=CHALLENGE,
-                       reason="missing_credentials")
-
-
-def authorize(principal: Principal, security: list[dict]) -> None:
-    """403 unless one of the operation's security requirements is met by ``principal``."""
-    schemes = [requirement for requirement in security if principal.scheme in requirement]
-    if not schemes:
-        raise Unauthorized(f"This operation does not accept {principal.scheme} authentication.",
-                           headers=CHALLENGE, reason="wrong_scheme",
-                           claimed_client=principal.client_id)
-    for requirement in schemes:
-        needed = set(requirement[principal.scheme])
-        if needed <= principal.scopes:
-            return
-    raise Forbidden(f"Client {principal.client_id} lacks the scope "
-                    f"{' '.join(sorted(needed - principal.scopes))} that this operation needs.",
-                    reason="missing_scope", claimed_client=principal.client_id)
-
-
-def issue_token(principal: Principal, requested: set[str] | None = None,
-                lifetime_seconds: int | None = None) -> tuple[str, set[str]]:
-    """A new bearer token for ``principal`` limited to ``requested`` scopes (default: all),
-    valid for ``lifetime_seconds`` (default: the OAuth tokens' lifetime)."""
-    scopes = principal.scopes if not requested else requested
-    if not scopes <= principal.scopes:
-        raise BadRequest("The client may not request the scope(s) "
-                         + " ".join(sorted(scopes - principal.scopes)) + ".",
-                         [FieldError("scope", "invalid")], code="invalid_scope")
-    token = secrets.token_urlsafe(32)
-    stored = AccessToken(digest_of(token), client_id=principal.client_id, name=principal.name,
-                         scopes=set(scopes) or None, account=principal.account,
-                         expires_at=timedelta(seconds=lifetime_seconds
-                                              or settings.token_lifetime_seconds))
-    # Only while the client exists and is enabled: a token written a moment before an
-    # operator disables or deletes it is one that the revocation after it finds.
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.condition_check(ApiClient, principal.client_id, condition=(
-                ApiClient.client_id.exists() & ApiClient.disabled.does_not_exist()))
-            transaction.save(stored)
-    except TransactWriteError as error:
-        if not is_conditional_failure(error):
-            raise
-        raise Unauthorized("Unknown client or wrong secret.", headers=CHALLENGE,
-                           reason="disabled_client", claimed_client=principal.client_id) \
-            from None
-    return token, set(scopes)
-
-
-def release_token(token: str) -> None:
-    """End ``token`` now (401 if it is unknown or already over)."""
-    _bearer(token)
-    AccessToken(digest_of(token)).delete()

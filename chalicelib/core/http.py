@@ -18,6 +18,7 @@ from chalice import Response
 from . import (
     actors,
     auth,
+    callers,
     db,
     idempotency,
     observability,
@@ -177,12 +178,12 @@ def _respond(request: Any, get_response: Callable[[Any], Response],
             return unrouted(path, request.method, None if route in CATCH_ALL_ROUTES else route)
         if operation.security:
             wire_format = wire_formats.of(operation)
-            principal = auth.authenticate(request.headers.get("authorization"),
+            principal = callers.authenticate(request.headers.get("authorization"),
                                           wire_format.token_of(request),
                                           wire_format.token_scheme)
             observability.identify_client(principal.client_id)
             actors.acting(principal.client_id)
-            auth.authorize(principal, operation.security)
+            callers.authorize(principal, operation.security)
         request.servicedesk_call = Call(principal, validate_request(operation, request),
                                         base_url(request), path.split("?")[0],
                                         request.query_params)

@@ -2,7 +2,7 @@
 ``openapi/oauth2.yaml`` describes them."""
 from chalice import Blueprint
 
-from ..core import auth, observability
+from ..core import auth, observability, tokens
 from ..core.config import settings
 from ..core.errors import BadRequest, FieldError
 from ..core.http import Call, call_of, reply, route
@@ -26,7 +26,7 @@ def _client() -> tuple[auth.Principal, Call]:
 def issue_access_token():
     principal, call = _client()
     requested = set(call.body.get("scope", "").split())
-    token, scopes = auth.issue_token(principal, requested)
+    token, scopes = tokens.issue_token(principal, requested)
     return reply({"access_token": token, "token_type": "Bearer",
                   "expires_in": settings.token_lifetime_seconds,
                   "scope": " ".join(sorted(scopes))})
@@ -42,7 +42,7 @@ def _token_timeout() -> str:
 def issue_case_api_token():
     """The Case Management API's token endpoint (client credentials; JSON or a form)."""
     principal, _ = _client()
-    token, _ = auth.issue_token(principal)
+    token, _ = tokens.issue_token(principal)
     return reply({"access_token": token, "token_timeout": _token_timeout(),
                   "token_type": "Bearer", "user_name": principal.name})
 

@@ -1,7 +1,7 @@
 """``/crmapi/rest/v2/...``, as ``openapi/service_requests.yaml`` describes it."""
 from chalice import Blueprint, Response
 
-from ..core import auth, crm, idempotency, pages
+from ..core import auth, crm, idempotency, pages, tokens
 from ..core.config import settings
 from ..core.errors import ApiError, BadRequest, FieldError
 from ..core.http import call_of, paged, reply, route
@@ -19,7 +19,7 @@ def _token_for(principal: auth.Principal) -> dict:
     if SCOPE not in principal.scopes:
         raise ApiError(f"Client {principal.client_id} lacks the scope {SCOPE}.", status=403,
                        reason="missing_scope", claimed_client=principal.client_id)
-    token, _ = auth.issue_token(principal,
+    token, _ = tokens.issue_token(principal,
                                 lifetime_seconds=settings.crm_token_lifetime_seconds)
     return crm.ok({"token": token})
 
@@ -42,7 +42,7 @@ def issue_crm_token():
 
 @route(blueprint, "/authentication/token/release", "POST")
 def release_crm_token():
-    auth.release_token(call_of(blueprint.current_request).body["token"])
+    tokens.release_token(call_of(blueprint.current_request).body["token"])
     return reply(crm.ok(None))
 
 

@@ -31,7 +31,7 @@ DEFAULT = "leap"
 class WireFormat:
     """The interface; ``name`` is the value of ``x-error-format`` that chooses it."""
     name = ""
-    #: The security scheme (of ``core.auth.TOKEN_SCHEMES``) of what ``token_of`` finds.
+    #: The security scheme (of ``core.callers.TOKEN_SCHEMES``) of what ``token_of`` finds.
     token_scheme = ""
 
     def render_error(self, error: ApiError) -> Response:
