@@ -149,6 +149,10 @@ def test_an_open311_form_that_is_not_sane_is_refused_while_its_api_key_is_looked
                                timeout=30)
         assert answer.status_code in (400, 403), answer.text
         assert answer.json()[0]["code"] == answer.status_code
+    too_large = requests.post(f"{running_stack.base}/open311/v2/requests.xml",
+                              data=b"description=" + b"x" * 2_000_000, timeout=30,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert too_large.status_code == 413 and b"<code>413</code>" in too_large.content
 
 
 def test_a_crm_body_that_is_not_sane_is_refused_before_its_token_is_looked_for(running_stack):

@@ -19,6 +19,7 @@ from chalice import Response
 
 from ...open311.documents import to_xml
 from .. import bodies
+from ..config import settings
 from ..errors import ApiError, FieldError
 from . import WireFormat, register
 
@@ -60,6 +61,9 @@ class _Open311(WireFormat):
         key = (request.query_params or {}).get(API_KEY)
         content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
         if not key and request.raw_body and content_type.lower() == bodies.FORM:
+            if len(request.raw_body) > settings.max_body_bytes:  # read no more than the cap
+                raise ApiError(f"The request body exceeds {settings.max_body_bytes} bytes.",
+                               status=413)
             form = bodies.decode(request.raw_body, bodies.FORM)  # 400 for a malformed form
             key = form.get(API_KEY) if isinstance(form.get(API_KEY), str) else None
         if not key:
