@@ -17,8 +17,9 @@ __all__ = ["document", "one", "listed", "by_ids", "WINDOW", "MOST", "MAX_IDS"]
 WINDOW = timedelta(days=90)
 #: The most requests one list answers (the standard's default limit).
 MOST = 1000
-#: The most ids one ``service_request_id`` list may name.
+#: The most ids one ``service_request_id`` list may name, and the longest id (as the path's).
 MAX_IDS = 100
+MAX_ID_LENGTH = 64
 #: Open311's ``description`` holds at most 4,000 characters; LEAP's, 10,000.
 DESCRIPTION_LENGTH = 4000
 
@@ -71,8 +72,9 @@ def by_ids(text: str) -> list[SupportRequest]:
     """The visible requests among the comma-separated ids, in their order (unknown and
     private ones are left out, as a filter leaves them)."""
     ids = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    if not ids or len(ids) > MAX_IDS:
-        raise BadRequest(f"service_request_id names 1 to {MAX_IDS} ids, comma-separated.",
+    if not ids or len(ids) > MAX_IDS or any(len(i) > MAX_ID_LENGTH for i in ids):
+        raise BadRequest(f"service_request_id names 1 to {MAX_IDS} ids of at most "
+                         f"{MAX_ID_LENGTH} characters, comma-separated.",
                          [FieldError("service_request_id", "invalid")])
     found = {request.identifier: request
              for request in SupportRequest.batch_get(ids, consistent_read=True)}
