@@ -53,7 +53,8 @@ def document(request: SupportRequest) -> dict:
     }
 
 
-def _visible(identifier: str) -> SupportRequest:
+def one(identifier: str) -> SupportRequest:
+    """The request ``identifier`` unless it is private; 404 for both, alike."""
     try:
         request = SupportRequest.get(identifier, consistent_read=True)
     except SupportRequest.DoesNotExist:
@@ -62,10 +63,6 @@ def _visible(identifier: str) -> SupportRequest:
         raise NotFound(f"No service request {identifier}.",
                        [FieldError("service_request_id", "invalid")])
     return request
-
-
-def one(identifier: str) -> SupportRequest:
-    return _visible(identifier)
 
 
 def by_ids(text: str) -> list[SupportRequest]:

@@ -9,10 +9,10 @@ instance, as configuration is (``core.kept``).
 from ..core import kept
 from ..core.errors import BadRequest, FieldError, NotFound
 from ..support_requests.models import CATALOG, AttributeValue, ServiceAttribute, Topic
+from ..support_requests.report_index import SERVICE_SEPARATOR, service_code
 
-__all__ = ["services", "definition", "add_attribute", "DATATYPES", "SEPARATOR"]
+__all__ = ["services", "definition", "add_attribute", "topic_of", "DATATYPES"]
 
-SEPARATOR = ":"
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
 
@@ -22,8 +22,8 @@ def _topics() -> list[Topic]:
 
 
 def _service(topic: Topic, sub_topic: str | None = None) -> dict:
-    code = topic.identifier + (f"{SEPARATOR}{sub_topic}" if sub_topic else "")
-    return {"service_code": code, "service_name": sub_topic or topic.identifier,
+    return {"service_code": service_code(topic.identifier, sub_topic),
+            "service_name": sub_topic or topic.identifier,
             "description": topic.description, "metadata": bool(topic.attributes),
             "type": "realtime", "keywords": ", ".join(
                 [topic.identifier] + [s.identifier for s in topic.sub_topics]),
@@ -38,12 +38,12 @@ def services() -> list[dict]:
     return found
 
 
-def topic_of(service_code: str) -> tuple[Topic, str | None]:
-    """(the topic, the sub-topic or None) that ``service_code`` names, or 404."""
-    name, _, sub_topic = service_code.partition(SEPARATOR)
+def topic_of(code: str) -> tuple[Topic, str | None]:
+    """(the topic, the sub-topic or None) that the service code ``code`` names, or 404."""
+    name, _, sub_topic = code.partition(SERVICE_SEPARATOR)
     topic = next((t for t in _topics() if t.identifier == name), None)
     if topic is None or (sub_topic and sub_topic not in {s.identifier for s in topic.sub_topics}):
-        raise NotFound(f"No service {service_code}.", [FieldError("service_code", "invalid")])
+        raise NotFound(f"No service {code}.", [FieldError("service_code", "invalid")])
     return topic, sub_topic or None
 
 
@@ -54,9 +54,9 @@ def _attribute(entry: ServiceAttribute) -> dict:
             "values": [{"key": value.key, "name": value.name} for value in entry.values]}
 
 
-def definition(service_code: str) -> dict:
-    topic, _ = topic_of(service_code)
-    return {"service_code": service_code,
+def definition(code: str) -> dict:
+    topic, _ = topic_of(code)
+    return {"service_code": code,
             "attributes": [_attribute(entry) for entry in
                            sorted(topic.attributes, key=lambda entry: entry.order)]}
 
