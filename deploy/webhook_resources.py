@@ -6,12 +6,17 @@ secrets (kms:Encrypt); only the delivery function decrypts them (kms:Decrypt).
 """
 
 __all__ = ["resources", "PUBLISHING_STATEMENTS", "API_STATEMENTS", "ENVIRONMENT",
-           "DELIVERY_HANDLER", "DELIVERY_MAX_RECEIVES"]
+           "DELIVERY_HANDLER", "DELIVERY_MAX_RECEIVES", "DELIVERY_CONCURRENCY"]
 
 DELIVERY_HANDLER = "on_webhook_delivery"
 #: Receives of one message (each a failure of our own, not of the receiver: those are
 #: retried by re-sending on the schedule) before it goes to the dead-letter queue.
 DELIVERY_MAX_RECEIVES = 5
+#: Deliveries that run at once (the queue mapping's maximum concurrency): however slow or
+#: failing receivers are, deliveries hold at most this many of the account's Lambda
+#: executions, which the API shares. With 15 s attempts, 5 is at least 20 attempts a minute
+#: against receivers that all stall, and hundreds a second against healthy ones.
+DELIVERY_CONCURRENCY = 5
 #: The oldest message of the delivery queue may wait this long (seconds) before it alarms:
 #: longer than SQS's longest delay (15 minutes), so a scheduled retry does not.
 QUEUE_AGE_ALARM_SECONDS = 1800
@@ -78,6 +83,7 @@ def resources(role, function, log_group, table_arns, table_read, table_write,
         function_id: {"Properties": {**function(function_id), "Events": {
             function_id + "SqsEventSource": {"Type": "SQS", "Properties": {
                 "Queue": QUEUE_ARN, "BatchSize": 1,
+                "ScalingConfig": {"MaximumConcurrency": DELIVERY_CONCURRENCY},
                 "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}},
         function_id + "Role": role(function_id, statements),
         function_id + "LogGroup": log_group(function_id),

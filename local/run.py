@@ -162,8 +162,10 @@ def main() -> int:
     poller.start()
     deliveries = None
     if settings.webhook_queue_url:
+        from deploy.webhook_resources import DELIVERY_CONCURRENCY
         deliveries = QueuePoller(aws.sqs_client(), settings.webhook_queue_url,
-                                 app_module.on_webhook_delivery)
+                                 app_module.on_webhook_delivery, batch_size=1,
+                                 workers=DELIVERY_CONCURRENCY)
         deliveries.start()
 
     server = local_server(app_module.app, host, port)

@@ -4,8 +4,10 @@ message it took (headers, body, time of arrival) and answers as told.
 ``answers``: the statuses of the first POSTs (then 204); ``fail_rate``: the share of the
 others answered 500 at random (those are not kept); ``down_for``: seconds before it listens at
 all (until then its port refuses connections); ``retry_after``: sent with every answer.
-``verify_with(secret)`` checks each message as it arrives with the standardwebhooks package
-(which refuses a timestamp older than 5 minutes, so a long run cannot check afterwards).
+``trickle``: seconds between the bytes of a slow answer's body (a receiver that holds an
+attempt open); ``hold``: an event that each answer waits for. ``verify_with(secret)``
+checks each message as it arrives with the standardwebhooks package (which refuses a
+timestamp older than 5 minutes, so a long run cannot check afterwards).
 """
 import random
 import socket
@@ -18,8 +20,10 @@ __all__ = ["Receiver"]
 
 class Receiver:
     def __init__(self, answers=(), fail_rate: float = 0.0, down_for: float = 0.0,
-                 retry_after: str | None = None, seed: int = 7) -> None:
+                 retry_after: str | None = None, seed: int = 7, trickle: float = 0.0,
+                 hold: threading.Event | None = None) -> None:
         self.answers, self.fail_rate, self.retry_after = list(answers), fail_rate, retry_after
+        self.trickle, self.hold = trickle, hold
         self.rng = random.Random(seed)
         self.received: list[tuple[dict, str]] = []
         self.unverified: list[tuple[dict, str, str]] = []  # (headers, body, why)
@@ -64,6 +68,8 @@ class Receiver:
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 receiver._check(dict(self.headers), body)
+                if receiver.hold is not None:
+                    receiver.hold.wait(60)
                 status = receiver._answer()
                 with receiver.lock:
                     if status != 500 or not receiver.fail_rate:
@@ -72,9 +78,22 @@ class Receiver:
                 self.send_response(status)
                 if receiver.retry_after:
                     self.send_header("Retry-After", receiver.retry_after)
+                if receiver.trickle:
+                    return self._trickle()
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            def _trickle(self) -> None:
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                try:
+                    for _ in range(1000):
+                        self.wfile.write(b".")
+                        self.wfile.flush()
+                        time.sleep(receiver.trickle)
+                except OSError:
+                    pass  # the sender gave up
 
             def log_message(self, *args):
                 pass

@@ -8,6 +8,8 @@
     python -m ops.admin rotate-secret CLIENT_ID [--grace-hours N]   (prints the new secret once)
     python -m ops.admin disable-client CLIENT_ID | enable-client CLIENT_ID | delete-client ...
     python -m ops.admin revoke-tokens CLIENT_ID          (its live tokens, in every API, end)
+    python -m ops.admin list-endpoints [CLIENT_ID]       (webhook endpoints and TMF621 hubs)
+    python -m ops.admin disable-endpoint ENDPOINT_ID | delete-endpoint ENDPOINT_ID
     python -m ops.admin scrub-secrets          (password hashes out of older history entries)
     python -m ops.admin add-topic IDENTIFIER [--extid EXTID] [--sub-topic NAME ...] [--private]
     python -m ops.admin add-topic-attribute TOPIC CODE --datatype D --description TEXT
@@ -81,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     rotate.add_argument("--grace-hours", type=float, default=0)
     for name, text in client_admin.LIFECYCLE_COMMANDS.items():
         commands.add_parser(name, help=text).add_argument("client_id")
+    listed = commands.add_parser("list-endpoints", help="list webhook endpoints and TMF621 "
+                                                        "hubs (every client's, or one's)")
+    listed.add_argument("client_id", nargs="?")
+    for name, text in (("disable-endpoint", "stop deliveries to an endpoint or hub"),
+                       ("delete-endpoint", "remove an endpoint or hub")):
+        commands.add_parser(name, help=text).add_argument("endpoint_id")
     commands.add_parser("scrub-secrets", help="leave password hashes out of the history and "
                                               "of the accounts' copies stored before")
     topic = commands.add_parser("add-topic", help="add or replace a support request topic")
@@ -165,6 +173,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}"
                   f"\t{client.account or '-'}\t{'disabled' if client.disabled else 'enabled'}"
                   f"\tlast used {client.last_used or 'never'}")
+    elif args.command in ("list-endpoints", "disable-endpoint", "delete-endpoint"):
+        from . import endpoint_admin
+        try:
+            print(endpoint_admin.list_endpoints(args.client_id)
+                  if args.command == "list-endpoints" else
+                  getattr(endpoint_admin, args.command.replace("-", "_"))(args.endpoint_id))
+        except ValueError as error:
+            parser.error(str(error))
     elif args.command == "scrub-secrets":
         from .scrub import scrub_secrets
         entries, copies = scrub_secrets()

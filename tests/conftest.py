@@ -128,3 +128,24 @@ def running_stack():
     from local.stack import LocalStack
     with LocalStack() as stack:
         yield stack
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on loopback that answers 204."""
+    from local.webhook_receiver import Receiver
+    found = Receiver()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    """make run's allowance of loopback targets, and retries without waits."""
+    monkeypatch.setenv("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK", "true")
+    monkeypatch.setenv("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE", "0,0,0")
+    settings.reload()
+    yield
+    monkeypatch.delenv("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK")
+    monkeypatch.delenv("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE")
+    settings.reload()

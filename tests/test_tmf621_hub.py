@@ -13,7 +13,7 @@ from local.tmf621_conformance import read_through_discriminators
 from local.webhook_receiver import Receiver
 
 from .cases_client import desk
-from .test_webhooks import deliver_all, loopback  # noqa: F401 - the fixture
+from .test_webhooks import deliver_all
 from .tmf_client import tmf_customer, tmf_desk
 
 OFFICIAL = pathlib.Path(__file__).resolve().parent.parent / "conformance" / "tmf621" / \
@@ -34,12 +34,6 @@ def conforms(official: dict, body: dict) -> None:
     jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(body)
 
 
-@pytest.fixture
-def receiver():
-    found = Receiver()
-    yield found
-    found.close()
-
 
 def subscribe(client, url: str, query: str | None = None) -> dict:
     answer = client.call("POST", "/hub", {"@type": "Hub", "callback": url,
@@ -48,7 +42,7 @@ def subscribe(client, url: str, query: str | None = None) -> dict:
     return answer.data
 
 
-def test_the_hub_delivers_each_event_type_in_tmfs_envelope(api, loopback, receiver,  # noqa: F811
+def test_the_hub_delivers_each_event_type_in_tmfs_envelope(api, loopback, receiver,
                                                           official):
     tmf = tmf_customer(api)
     hub = subscribe(tmf, receiver.url)
@@ -84,7 +78,7 @@ def test_the_hub_delivers_each_event_type_in_tmfs_envelope(api, loopback, receiv
     assert len({h["webhook-id"] for h, _ in receiver.received}) == len(messages)
 
 
-def test_a_query_chooses_the_event_types(api, loopback, receiver):  # noqa: F811
+def test_a_query_chooses_the_event_types(api, loopback, receiver):
     tmf = tmf_customer(api)
     hub = subscribe(tmf, receiver.url, "eventType=TroubleTicketResolvedEvent")
     number = tmf.new_ticket()
@@ -97,7 +91,7 @@ def test_a_query_chooses_the_event_types(api, loopback, receiver):  # noqa: F811
         assert answer.status == 400 and "query" in answer.data["message"], query
 
 
-def test_a_hub_is_read_and_removed_by_its_own_client_only(api, loopback, receiver):  # noqa: F811
+def test_a_hub_is_read_and_removed_by_its_own_client_only(api, loopback, receiver):
     tmf = tmf_customer(api)
     hub = subscribe(tmf, receiver.url, "eventType=TroubleTicketCreateEvent,"
                                        "TroubleTicketStatusChangeEvent")
@@ -113,7 +107,7 @@ def test_a_hub_is_read_and_removed_by_its_own_client_only(api, loopback, receive
     assert receiver.received == []  # removed: nothing more is sent
 
 
-def test_a_hub_of_another_account_gets_none_of_this_accounts_events(api, loopback,  # noqa: F811
+def test_a_hub_of_another_account_gets_none_of_this_accounts_events(api, loopback,
                                                                    receiver):
     from .cases_client import other_customer
     stranger = tmf_customer(api)
@@ -130,7 +124,7 @@ def test_callbacks_follow_the_webhooks_target_rules(api, receiver):
     assert answer.status == 400 and "callback" in answer.data["message"]
 
 
-def test_a_failed_hub_delivery_is_retried_with_the_same_event_id(api, loopback):  # noqa: F811
+def test_a_failed_hub_delivery_is_retried_with_the_same_event_id(api, loopback):
     failing = Receiver(answers=[500, 302])
     try:
         tmf = tmf_customer(api)

@@ -3,11 +3,12 @@
 A client of the Case Management API (and of TMF621, over the same tickets) acts for one
 customer account (``Principal.account``) and sees only that account's tickets; another
 account's ticket is a 404, as if it did not exist. A client with the scope ``cases-operator``
-(the desk) sees every account's tickets and their INTERNAL notes.
+(the desk) sees every account's tickets and their INTERNAL notes. The rule is
+``core.tenancy``'s, which the events feed, webhooks and hubs ask too.
 """
 import re
 
-from ..core import auth
+from ..core import auth, tenancy
 from ..core.errors import Forbidden, NotFound
 from .models import Case, CaseNote
 
@@ -34,8 +35,12 @@ def acting_account(principal: auth.Principal) -> str:
 
 
 def tenant(principal: auth.Principal) -> str | None:
-    """The account whose tickets ``principal`` sees; None for an operator (every account)."""
-    return None if is_operator(principal) else acting_account(principal)
+    """The account whose tickets ``principal`` sees; None for an operator (every account);
+    403 for a client that may read none (``core.tenancy`` decides, for every path)."""
+    found = tenancy.reach(principal, "cases")
+    if found == tenancy.EVERY_ACCOUNT:
+        return None
+    return found or acting_account(principal)
 
 
 def order_number(case_number: str) -> str:

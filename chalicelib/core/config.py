@@ -85,6 +85,8 @@ class Settings:
                                       "servicedesk-webhook-deliveries")
         self.webhook_key_id = _env("SERVICEDESK_WEBHOOK_KEY_ID", "")
         self.webhook_retry_schedule = _env("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE", "")
+        # The deadline of one delivery attempt, from the connection to the answer's end.
+        self.webhook_attempt_seconds = float(_env("SERVICEDESK_WEBHOOK_ATTEMPT_SECONDS", "15"))
         self.webhooks_allow_loopback = _env("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK",
                                             "false").lower() == "true"
         # Tests, the fuzzer and the soak run: refuse every other host without a DNS lookup.

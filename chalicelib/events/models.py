@@ -16,13 +16,13 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UnicodeSetAttribute,
 )
 from pynamodb.models import Model
 
 from ..core.db import ListOf, global_index, meta, shares_connection
 
-__all__ = ["Event", "WebhookEndpoint", "Secret", "DeliveryAttempt", "NO_ACCOUNT", "RETENTION"]
+__all__ = ["Event", "WebhookEndpoint", "Secret", "DeliveryAttempt", "MessageState", "NO_ACCOUNT",
+           "RETENTION", "STATE_PREFIX"]
 
 #: How long events and delivery attempts are kept: the feed's reach.
 RETENTION = timedelta(days=30)
@@ -41,10 +41,15 @@ class Event(Model):
     api = UnicodeAttribute()
     scope = UnicodeAttribute()  # a reader's client needs it
     restricted_to = UnicodeAttribute(null=True)  # and this one too (INTERNAL notes: the desk)
-    account = UnicodeAttribute()  # NO_ACCOUNT for a record of no account
+    # NO_ACCOUNT for a record of no account; none for a test message, which the feed's
+    # indexes (by account, by day) so never hold
+    account = UnicodeAttribute(null=True)
     actor = UnicodeAttribute()
     position = UnicodeAttribute()  # "<timestamp>#<resource>#<id>#<version>": the feed's order
-    day = UnicodeAttribute()  # YYYY-MM-DD of timestamp
+    day = UnicodeAttribute(null=True)  # YYYY-MM-DD of timestamp
+    # When the record changed, by its own time (an endpoint made later is not sent it)
+    changed = UnicodeAttribute(null=True)
+    endpoint_id = UnicodeAttribute(null=True)  # a test message's endpoint: its only reader
     fanned_out = BooleanAttribute(null=True)  # every matching endpoint was sent it
     expires_at = TTLAttribute()  # 30 days: the feed's reach
     by_account = global_index("events_by_account", "account", "position")
@@ -54,6 +59,8 @@ class Event(Model):
 class Secret(MapAttribute):
     ciphertext = UnicodeAttribute()  # KMS-encrypted "whsec_..." (base64 of the blob)
     retires_at = NumberAttribute(null=True)  # unix seconds: a rotated secret signs until then
+    # Encrypted with a context that names its endpoint (older secrets' context does not)
+    bound = BooleanAttribute(null=True)
 
 
 @shares_connection
@@ -65,8 +72,9 @@ class WebhookEndpoint(Model):
     # concurrent deliveries never make each other fail (a VersionAttribute would).
     revision = NumberAttribute(default=1)
     client_id = UnicodeAttribute()  # its owner: nobody else's client sees it
-    account = UnicodeAttribute(null=True)  # the owner's customer account, if bound to one
-    scopes = UnicodeSetAttribute(default=set)  # the owner's, when it was made or changed
+    account = UnicodeAttribute(null=True)  # only this account's events (its owner's choice)
+    # What the owner may read is asked of the owner as it is now (core.tenancy), so that a
+    # disabled, deleted, re-bound or re-scoped client's endpoints narrow at once.
     url = UnicodeAttribute()
     event_types = ListAttribute(of=UnicodeAttribute, null=True)  # None: every type
     description = UnicodeAttribute(default="")
@@ -74,7 +82,7 @@ class WebhookEndpoint(Model):
     status = UnicodeAttribute(default="enabled")  # enabled | disabled
     disabled_reason = UnicodeAttribute(null=True)
     notify_email = UnicodeAttribute(null=True)  # told when the endpoint is disabled
-    secrets = ListOf(of=Secret, default=list)  # the newest first
+    secrets = ListOf(of=Secret, default=list)  # the newest first; two at most
     failing_since = NumberAttribute(null=True)  # unix seconds of the first failure in a row
     # Another envelope than Standard Webhooks' message (events.envelopes), and the kinds of
     # its messages that the endpoint takes (None: every kind); a TMF621 hub's query as given.
@@ -102,3 +110,19 @@ class DeliveryAttempt(Model):
     duration_ms = NumberAttribute(null=True)
     response = UnicodeAttribute(null=True)  # the first 2 KB of the answer, or what failed
     expires_at = TTLAttribute()  # 30 days, as the events
+
+
+#: The range keys of ``MessageState`` items: after every attempt's (a time sorts before "~").
+STATE_PREFIX = "~message#"
+
+
+@shares_connection
+class MessageState(Model):
+    """Where one message stands for one endpoint (in the attempts' table, after them):
+    ``pending`` while an attempt of it is queued, then ``delivered`` or ``failed``. Nothing
+    queues a message that is pending for its endpoint."""
+    Meta = meta("webhook_attempts")
+    endpoint_id = UnicodeAttribute(hash_key=True)
+    attempt_key = UnicodeAttribute(range_key=True)  # STATE_PREFIX + message id
+    status = UnicodeAttribute()  # pending | delivered | failed
+    expires_at = TTLAttribute()  # 30 days, as the attempts

@@ -79,6 +79,7 @@ def publish(kind: str, record: dict) -> Event | None:
                   api=source.api, scope=source.scope,
                   restricted_to=source.restricted_to(current),
                   account=data["account"] or NO_ACCOUNT, actor=actor,
+                  changed=source.changed_at(current) if new_record else None,
                   position=f"{when}#{source.resource}#{data['id']}#{version:>010}",
                   day=when[:10], expires_at=RETENTION)
     try:

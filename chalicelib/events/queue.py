@@ -11,7 +11,8 @@ import time
 
 from ..core import clients, timestamps
 from ..core.config import settings
-from . import envelopes
+from . import envelopes, states
+from .matching import tenancy_of
 from .models import RETENTION, DeliveryAttempt, Event, WebhookEndpoint
 
 __all__ = ["enqueue_first_attempts", "enqueue", "enqueue_event", "attempt_key_now", "retry_delay",
@@ -50,18 +51,19 @@ def attempt_key_now(message_id: str, attempt: int) -> str:
 
 
 def _message(endpoint_id: str, message_id: str, attempt: int, due: float, key: str,
-             body: str | None) -> str:
+             body: str | None, tenancy: list | None) -> str:
     """The queue message of one attempt; it carries the message's body when it fits (SQS
-    takes 256 KB), so that the delivery reads no event."""
+    takes 256 KB), so that the delivery reads no event, and the event's tenancy
+    (``matching.Tenancy``), which each attempt asks of the endpoint's owner as it is then."""
     wanted = {"endpoint": endpoint_id, "message": message_id, "attempt": attempt, "due": due,
-              "key": key}
+              "key": key, "tenancy": tenancy}
     if body is not None and len(body.encode()) <= MAX_CARRIED_BODY:
         wanted["body"] = body
     return json.dumps(wanted)
 
 
-def enqueue(endpoint_id: str, message_id: str, attempt: int, delay: int = 0,
-            key: str | None = None, body: str | None = None) -> None:
+def enqueue(endpoint_id: str, message_id: str, attempt: int, tenancy: list | None,
+            delay: int = 0, key: str | None = None, body: str | None = None) -> None:
     """Queue one attempt ``delay`` seconds from now; one that waits shows as pending in the
     log (``key``: the log entry it already has, for a message that came early)."""
     due = time.time() + delay
@@ -74,26 +76,33 @@ def enqueue(endpoint_id: str, message_id: str, attempt: int, delay: int = 0,
                             expires_at=RETENTION).save()
     clients.client("sqs").send_message(
         QueueUrl=settings.webhook_queue_url, DelaySeconds=min(delay, MAX_SQS_DELAY),
-        MessageBody=_message(endpoint_id, message_id, attempt, due, key, body))
+        MessageBody=_message(endpoint_id, message_id, attempt, due, key, body, tenancy))
 
 
-def enqueue_event(endpoint: WebhookEndpoint, event: Event, record=None) -> list[str]:
-    """Queue the first attempt of each message that ``endpoint`` is sent for ``event`` (one,
-    or its envelope's); their ids."""
-    sent = envelopes.messages(endpoint, event, record)
-    for message_id, body in sent:
-        enqueue(endpoint.endpoint_id, message_id, 1, body=body)
-    return [message_id for message_id, _ in sent]
+def enqueue_event(endpoint: WebhookEndpoint, event: Event, again_if_delivered: bool = True
+                  ) -> list[str]:
+    """Queue again each message that ``endpoint`` is sent for ``event`` (one, or its
+    envelope's) that is not pending for it now (``states``), nor delivered unless
+    ``again_if_delivered``; the ids of those queued."""
+    queued = []
+    for message_id, body in envelopes.messages(endpoint, event):
+        if states.claim(endpoint.endpoint_id, message_id, again_if_delivered):
+            enqueue(endpoint.endpoint_id, message_id, 1, tenancy_of(event).as_list(),
+                    body=body)
+            queued.append(message_id)
+    return queued
 
 
 def enqueue_first_attempts(event: Event, endpoints: list[WebhookEndpoint], record=None) -> None:
-    """One message per endpoint (or per message of its envelope), sent ten to a call."""
-    due = time.time()
+    """One message per endpoint (or per message of its envelope), sent ten to a call, each
+    marked pending for its endpoint first."""
+    due, tenancy = time.time(), tenancy_of(event).as_list()
+    sent = [(endpoint, message_id, body) for endpoint in endpoints
+            for message_id, body in envelopes.messages(endpoint, event, record)]
+    states.mark_pending([(endpoint.endpoint_id, message_id) for endpoint, message_id, _ in sent])
     entries = [{"Id": str(n), "MessageBody": _message(
-        endpoint.endpoint_id, message_id, 1, due, _attempt_key(due, message_id, 1), body)}
-        for n, (endpoint, message_id, body) in enumerate(
-            (endpoint, message_id, body) for endpoint in endpoints
-            for message_id, body in envelopes.messages(endpoint, event, record))]
+        endpoint.endpoint_id, message_id, 1, due, _attempt_key(due, message_id, 1), body,
+        tenancy)} for n, (endpoint, message_id, body) in enumerate(sent)]
     for start in range(0, len(entries), 10):
         answer = clients.client("sqs").send_message_batch(
             QueueUrl=settings.webhook_queue_url, Entries=entries[start:start + 10])

@@ -65,6 +65,9 @@ class Source:
     created_type: str = ""  # "<resource>.created" unless named
     # The face a record was raised through (an event's ``origin``): its API unless it says.
     origin: Callable[[object], str | None] = lambda record: None
+    # When the record changed, by its own (stored UTC) time.
+    changed_at: Callable[[object], str | None] = \
+        lambda record: getattr(record, "last_update_time", None)
 
     def type_of(self, old: dict | None, new: dict | None) -> str:
         if old is None:
@@ -142,7 +145,7 @@ SOURCES = [
                "updated": "A property relationship changed (its extid)."}),
     Source("service-request", "service_request", "service-requests", "service-requests",
            ServiceRequest, lambda r: r.number, lambda r: r.accounts_receivable,
-           _service_request,
+           _service_request, changed_at=lambda r: r.updated_date,
            changes=[("service_request.status_changed", _changed("status")),
                     ("service_request.responded", _changed("response")),
                     ("service_request.resolved", _changed("final_resolution")),
@@ -157,7 +160,7 @@ SOURCES = [
                                        "request.",
                "updated": "Another field of a service request changed."}),
     Source("case", "ticket", "cases", "cases", Case, lambda r: r.case_number,
-           lambda r: r.account, _ticket,
+           lambda r: r.account, _ticket, changed_at=lambda r: r.updated,
            changes=[("ticket.cancelled", _became("status", "CANCELLED")),
                     ("ticket.status_changed", _changed("status"))],
            descriptions={
@@ -171,7 +174,7 @@ SOURCES = [
                                               "reach only the desk's endpoints).",
                          "updated": "A ticket's note changed."},
            restricted_to=lambda r: "cases-operator" if r.visibility == "INTERNAL" else None,
-           created_type="ticket.note_added"),
+           created_type="ticket.note_added", changed_at=lambda r: r.created),
 ]
 
 

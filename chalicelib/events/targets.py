@@ -1,10 +1,13 @@
 """Where a webhook may be sent: a public address, reached over https.
 
 The host is resolved and every address it has is checked: loopback, private, link-local,
-CGNAT, multicast, documentation, reserved and unspecified ranges, IPv4-mapped IPv6 and
-unique-local IPv6 are refused, and so is a name that does not resolve. A delivery connects
-to the address checked here (no second lookup), so a name that changes its answer between
-the check and the connection reaches nothing new. ``make run`` alone allows loopback
+CGNAT, multicast, documentation, reserved and unspecified ranges, unique-local IPv6 are
+refused, and so is a name that does not resolve. An IPv6 address that embeds an IPv4 one
+(mapped ``::ffff:0:0/96``, compatible ``::/96``, translated ``::ffff:0:0:0/96``, NAT64
+``64:ff9b::/96`` and ``64:ff9b:1::/48``, 6to4 ``2002::/16``, Teredo ``2001::/32``) is public
+only if what it embeds is. A URL with whitespace or a control character is refused. A
+delivery connects to the address checked here (no second lookup), so a name that changes its
+answer between the check and the connection reaches nothing new. ``make run`` alone allows loopback
 targets over http (``SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK``), for a developer's receiver.
 """
 import ipaddress
@@ -17,6 +20,9 @@ from ..core.config import settings
 __all__ = ["Target", "check", "RefusedTarget"]
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+#: ``address >> 32`` of the /96 prefixes whose last 32 bits are an IPv4 address.
+_EMBEDDING_PREFIXES = (0, 0xFFFF, 0xFFFF0000, 0x64FF9B << 64)
 
 
 class RefusedTarget(ValueError):
@@ -32,11 +38,25 @@ class Target:
     path: str  # with the query
 
 
+def _embedded(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses that ``address`` carries (see the module's note)."""
+    found = [a for a in (address.sixtofour, *(address.teredo or ())) if a is not None]
+    if int(address) >> 32 in _EMBEDDING_PREFIXES or address in _NAT64_LOCAL:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
 def _public(address: ipaddress._BaseAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and address not in _CGNAT if isinstance(
-        address, ipaddress.IPv4Address) else address.is_global
+    if isinstance(address, ipaddress.IPv4Address):
+        return address.is_global and address not in _CGNAT
+    embedded = _embedded(address)
+    if embedded and int(address) >> 32 in (0, 0xFFFF):  # mapped or compatible: it is the v4
+        return all(_public(inner) for inner in embedded)
+    return address.is_global and all(_public(inner) for inner in embedded)
+
+
+def _printable(url: str) -> bool:
+    return all(32 < ord(character) != 127 for character in url)
 
 
 def _names_this_machine(host: str) -> bool:
@@ -58,6 +78,9 @@ def _names_this_machine(host: str) -> bool:
 
 def check(url: str) -> Target:
     """The target of ``url`` at one checked address, or RefusedTarget."""
+    if not _printable(url):
+        raise RefusedTarget("The URL may not hold whitespace or control characters "
+                            "(percent-encode them).")
     try:
         parts = urlsplit(url)
         port = parts.port

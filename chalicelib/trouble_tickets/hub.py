@@ -3,6 +3,7 @@ events machinery: its tenancy, retries, signing and target rules) that takes TMF
 (``hub_events``). Only its own client sees or removes it (404 otherwise)."""
 import re
 
+from ..cases import access
 from ..core import auth
 from ..core.errors import BadRequest, FieldError, NotFound
 from ..events.models import WebhookEndpoint
@@ -39,8 +40,12 @@ def _event_types(query: str) -> list[str] | None:
     return wanted
 
 
-def create(principal: auth.Principal, body: dict) -> tuple[WebhookEndpoint, str]:
-    """A new hub of ``principal``'s client, and its signing secret (shown once)."""
+def create(principal: auth.Principal, body: dict, key=None
+           ) -> tuple[WebhookEndpoint, str | None]:
+    """A new hub of ``principal``'s client, and its signing secret (shown once; None for a
+    create retried with the same Idempotency-Key ``key``). Only a client that may read
+    tickets makes one (403 as the ticket operations answer: ``access.tenant``)."""
+    access.tenant(principal)
     callback = endpoints.checked_url(body["callback"], "callback")
     query = body.get("query", "")
     wanted = _event_types(query)
@@ -48,7 +53,7 @@ def create(principal: auth.Principal, body: dict) -> tuple[WebhookEndpoint, str]
     return endpoints.create(principal, {
         "url": callback, "event_types": types, "description": "TMF621 hub",
         "exclude_own_changes": False}, envelope={
-        "envelope": ENVELOPE, "envelope_types": wanted, "hub_query": query})
+        "envelope": ENVELOPE, "envelope_types": wanted, "hub_query": query}, key=key)
 
 
 def find(principal: auth.Principal, hub_id: str) -> WebhookEndpoint:
@@ -62,13 +67,13 @@ def find(principal: auth.Principal, hub_id: str) -> WebhookEndpoint:
 
 
 def delete(principal: auth.Principal, hub_id: str) -> None:
-    find(principal, hub_id).delete()
+    endpoints.remove(find(principal, hub_id))
 
 
 def shown(endpoint: WebhookEndpoint, base_url: str, secret: str | None = None) -> dict:
     hub = {"@type": "Hub", "id": endpoint.endpoint_id,
            "href": f"{base_url}{PATH}/{endpoint.endpoint_id}", "callback": endpoint.url,
            "query": endpoint.hub_query or ""}
-    if secret is not None:
+    if secret:
         hub["secret"] = secret
     return hub

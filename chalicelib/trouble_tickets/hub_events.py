@@ -15,6 +15,7 @@ from ..cases.access import OPERATOR_SCOPE
 from ..cases.models import Case, CaseNote
 from ..core.config import settings
 from ..events.envelopes import SEPARATOR
+from ..events.matching import owner
 from ..events.models import Event, WebhookEndpoint
 from ..events.queue import MAX_CARRIED_BODY
 from .representation import ticket
@@ -58,7 +59,8 @@ def messages(endpoint: WebhookEndpoint, event: Event, record=None) -> list[tuple
         case = _case(event, record)
     except Case.DoesNotExist:
         return []
-    operator = OPERATOR_SCOPE in (endpoint.scopes or ())
+    current = owner(endpoint.client_id)  # its INTERNAL notes: the desk's, as it is now
+    operator = current is not None and OPERATOR_SCOPE in (current.scopes or ())
     notes = [note for note in CaseNote.query(case.case_number, consistent_read=True)
              if operator or note.visibility == "EXTERNAL"]
     shown = ticket(case, notes, settings.public_base_url or "http://localhost")

@@ -101,9 +101,11 @@ def patchTroubleTicket(id):  # noqa: A002,N802
 @route(blueprint, "/hub", "POST")
 def createHub():  # noqa: N802
     call = call_of(blueprint.current_request)
-    endpoint, secret = hub.create(call.principal, call.body)
+    endpoint, secret = hub.create(call.principal, call.body,
+                                  idempotency.of(call, "tmf621-hub"))
     shown = hub.shown(endpoint, call.base_url, secret)
-    return Response(body=shown, status_code=201, headers={"Location": shown["href"]})
+    return Response(body=shown, status_code=201, headers={
+        "Location": shown["href"], **({} if secret else idempotency.REPLAYED)})
 
 
 @route(blueprint, "/hub/{id}", "GET")

@@ -1,12 +1,18 @@
 """Webhook endpoints: made, changed and removed by their owner only (another client's is a
-404), each with its own secret, stored encrypted."""
-import time
+404), each with its own secret, stored encrypted.
+
+A client holds ``MAX_PER_CLIENT`` endpoints at most: a counter in the unique keys table,
+changed in the same transaction as the endpoint it counts, so that concurrent creates cannot
+pass the cap.
+"""
 import uuid
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from ..core import auth, db, timestamps
+from ..core import auth, db, idempotency, timestamps
 from ..core.errors import BadRequest, Conflict, FieldError, NotFound
+from ..core.unique_keys import UniqueKey, claim_key
 from ..events import catalogue, secrets, targets
 from ..events.models import WebhookEndpoint
 
@@ -40,7 +46,7 @@ def _checked_types(types: list[str] | None) -> list[str] | None:
 
 def _account(principal: auth.Principal, wanted: str | None) -> str | None:
     """The customer account whose events an endpoint gets: its client's, when it is bound to
-    one; else the one asked for (None: every account)."""
+    one; else the one asked for (None: every account its client reads)."""
     if principal.account is not None and wanted not in (None, principal.account):
         raise BadRequest(f"This client acts for account {principal.account} only.",
                          [FieldError("account", "invalid")])
@@ -56,28 +62,62 @@ def shown(endpoint: WebhookEndpoint) -> dict:
             "updated": endpoint.updated}
 
 
-def create(principal: auth.Principal, body: dict, envelope: dict | None = None
-           ) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint of ``principal``, and its secret (shown once). ``envelope``: the
-    attributes of an endpoint that takes another envelope (a TMF621 hub's)."""
-    mine = WebhookEndpoint.by_client.query(principal.client_id, limit=MAX_PER_CLIENT + 1)
-    if sum(1 for _ in mine) >= MAX_PER_CLIENT:
-        raise BadRequest(f"A client has at most {MAX_PER_CLIENT} endpoints.",
-                         [FieldError("url", "invalid")])
+def _counter(client_id: str) -> UniqueKey:
+    """The count of ``client_id``'s endpoints; set from its endpoints the first time (a
+    client whose endpoints were made before the counter)."""
+    key = claim_key("webhook-endpoints", client_id)
+    try:
+        return UniqueKey.get(key, consistent_read=True)
+    except UniqueKey.DoesNotExist:
+        held = sum(1 for _ in WebhookEndpoint.by_client.query(client_id,
+                                                              limit=MAX_PER_CLIENT + 1))
+        counter = UniqueKey(key, value=held)
+        try:
+            counter.save(condition=UniqueKey.key.does_not_exist())
+        except PutError as error:
+            if not db.is_conditional_failure(error):
+                raise
+        return counter
+
+
+def create(principal: auth.Principal, body: dict, envelope: dict | None = None,
+           key: idempotency.Idempotency | None = None) -> tuple[WebhookEndpoint, str | None]:
+    """A new endpoint of ``principal``, and its secret (shown once); for a create retried
+    with the same ``key``, the first endpoint and None. ``envelope``: the attributes of an
+    endpoint that takes another envelope (a TMF621 hub's)."""
     url = checked_url(body["url"])
-    text, secret = secrets.create()
-    now = timestamps.storage_now()
+    types = _checked_types(body.get("event_types"))
+    account = _account(principal, body.get("account"))
+    found, made = idempotency.create_once(
+        key, lambda identifier: WebhookEndpoint.get(identifier, consistent_read=True),
+        lambda: _create(principal, body, url, types, account, envelope, key))
+    return found if made else (found, None)
+
+
+def _create(principal, body, url, types, account, envelope, key):
     identifier = "ep_" + uuid.uuid4().hex
+    text, secret = secrets.create(identifier)
+    now = timestamps.storage_now()
     endpoint = WebhookEndpoint(
-        identifier, client_id=principal.client_id,
-        account=_account(principal, body.get("account")),
-        scopes=set(principal.scopes), url=url,
-        event_types=_checked_types(body.get("event_types")),
-        description=body.get("description", ""),
+        identifier, client_id=principal.client_id, account=account, url=url,
+        event_types=types, description=body.get("description", ""),
         exclude_own_changes=body.get("exclude_own_changes", True),
         notify_email=body.get("notify_email"), secrets=[secret], created=now, updated=now,
         created_key=f"{now}#{identifier}", **(envelope or {}))
-    endpoint.save(condition=WebhookEndpoint.endpoint_id.does_not_exist())
+    counter = _counter(principal.client_id)
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.update(counter, actions=[UniqueKey.value.add(1)],
+                               condition=UniqueKey.value < MAX_PER_CLIENT)
+            transaction.save(endpoint, condition=WebhookEndpoint.endpoint_id.does_not_exist())
+            if key is not None:
+                transaction.save(key.claim(identifier),
+                                 condition=UniqueKey.key.does_not_exist())
+    except TransactWriteError as error:
+        if not db.is_conditional_failure(error):
+            raise
+        raise BadRequest(f"A client has at most {MAX_PER_CLIENT} endpoints (delete one "
+                         "first).", [FieldError("url", "invalid")]) from None
     return endpoint, text
 
 
@@ -107,13 +147,12 @@ def change(principal: auth.Principal, endpoint_id: str, body: dict) -> WebhookEn
             "enabled", None, None
     elif body.get("status") == "disabled":
         endpoint.status, endpoint.disabled_reason = "disabled", "Disabled by its owner."
-    endpoint.scopes = set(principal.scopes)  # what its owner may read now
-    _save_revision(endpoint)
+    save_revision(endpoint)
     return endpoint
 
 
-def _save_revision(endpoint: WebhookEndpoint) -> None:
-    """Save the owner's change, unless another change of the owner's came first (409)."""
+def save_revision(endpoint: WebhookEndpoint) -> None:
+    """Save the owner's (or an operator's) change, unless another change came first (409)."""
     read = endpoint.revision
     endpoint.revision, endpoint.updated = read + 1, timestamps.storage_now()
     try:
@@ -125,17 +164,28 @@ def _save_revision(endpoint: WebhookEndpoint) -> None:
         raise
 
 
+def remove(endpoint: WebhookEndpoint) -> None:
+    """Delete ``endpoint`` and count it out of its client's, at once."""
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.delete(endpoint, condition=WebhookEndpoint.endpoint_id.exists())
+            transaction.update(UniqueKey(claim_key("webhook-endpoints", endpoint.client_id)),
+                               actions=[UniqueKey.value.add(-1)],
+                               condition=UniqueKey.value > 0)
+    except TransactWriteError as error:
+        if not db.is_conditional_failure(error):
+            raise
+        endpoint.delete()  # made before the counter (or deleted meanwhile): nothing counted
+
+
 def delete(principal: auth.Principal, endpoint_id: str) -> None:
-    find(principal, endpoint_id).delete()
+    remove(find(principal, endpoint_id))
 
 
-def rotate(principal: auth.Principal, endpoint_id: str) -> str:
-    """A new secret; the current ones keep signing for ``ROTATION_GRACE_SECONDS`` at most."""
+def rotate(principal: auth.Principal, endpoint_id: str, end_previous_now: bool = False) -> str:
+    """A new secret; the current one keeps signing for ``ROTATION_GRACE_SECONDS`` at most
+    (not at all with ``end_previous_now``), and no older one is kept."""
     endpoint = find(principal, endpoint_id)
-    text, secret = secrets.create()
-    retires = int(time.time()) + secrets.ROTATION_GRACE_SECONDS
-    for old in endpoint.secrets:
-        old.retires_at = min(old.retires_at or retires, retires)
-    endpoint.secrets = [secret] + [s for s in endpoint.secrets if s.retires_at > time.time()]
-    _save_revision(endpoint)
+    text = secrets.rotated(endpoint, end_previous_now)
+    save_revision(endpoint)
     return text

@@ -1,22 +1,17 @@
 """``/webhooks/v1``: one route per operation of ``openapi/webhooks.yaml``."""
-import json
-import uuid
-
 from chalice import Blueprint, Response
 
-from ..core import cursors, timestamps
-from ..core.errors import NotFound
+from ..core import cursors, idempotency, timestamps
 from ..core.http import call_of, paged, reply, route
-from ..events import catalogue, envelopes, queue
-from ..events.matching import readable_by
-from ..events.models import RETENTION, DeliveryAttempt, Event
-from . import endpoints, feed
+from ..events import catalogue
+from ..events.models import STATE_PREFIX, DeliveryAttempt
+from . import endpoints, feed, resend
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint(__name__)
 BASE = "/webhooks/v1"
-RECOVER_AT_MOST = 1000
+_ENDPOINTS = {"list": "webhook-endpoints"}  # what a cursor of the endpoints' list is for
 
 
 def _call():
@@ -30,24 +25,27 @@ def _paged(call, data: list, cursor: str | None) -> Response:
 @route(blueprint, "/endpoints", "POST")
 def create_webhook_endpoint():
     call = _call()
-    endpoint, secret = endpoints.create(call.principal, call.body)
-    return Response(body={**endpoints.shown(endpoint), "secret": secret}, status_code=201,
+    endpoint, secret = endpoints.create(call.principal, call.body,
+                                        key=idempotency.of(call, "webhook-endpoint"))
+    shown = endpoints.shown(endpoint)
+    return Response(body={**shown, "secret": secret} if secret else shown, status_code=201,
                     headers={"Location": f"{call.base_url}{BASE}/endpoints/"
-                                         f"{endpoint.endpoint_id}"})
+                                         f"{endpoint.endpoint_id}",
+                             **({} if secret else idempotency.REPLAYED)})
 
 
 @route(blueprint, "/endpoints", "GET")
 def list_webhook_endpoints():
     call = _call()
     limit = call.params.get("limit", 50)
-    after = cursors.decode(call.params.get("cursor"), {})
+    after = cursors.decode(call.params.get("cursor"), _ENDPOINTS)
     condition = endpoints.WebhookEndpoint.created_key > after if after else None
     found = list(endpoints.WebhookEndpoint.by_client.query(
         call.principal.client_id, condition, limit=limit + 1))
     more = len(found) > limit
     found = found[:limit]
     return _paged(call, [endpoints.shown(e) for e in found],
-                  cursors.encode(found[-1].created_key, {}) if more else None)
+                  cursors.encode(found[-1].created_key, _ENDPOINTS) if more else None)
 
 
 @route(blueprint, "/endpoints/{id}", "GET")
@@ -77,27 +75,14 @@ def _attempt(entry: DeliveryAttempt) -> dict:
 def test_webhook_endpoint(id):  # noqa: A002
     """Queued like any message (only the delivery function may read the secrets)."""
     endpoint = endpoints.find(_call().principal, id)
-    event = _test_event(endpoint.endpoint_id)
-    event.save()
-    queue.enqueue_event(endpoint, event)
-    return Response(body={"message_id": event.message_id}, status_code=202)
-
-
-def _test_event(endpoint_id: str) -> Event:
-    """A ``webhook.test`` message: delivered and logged like any, kept out of the feed."""
-    when = timestamps.storage_now()
-    message_id = "msg_" + uuid.uuid4().hex
-    body = {"type": catalogue.TEST_TYPE, "timestamp": when,
-            "data": {"api": "webhooks", "endpoint": endpoint_id}}
-    return Event(message_id, type=catalogue.TEST_TYPE, timestamp=when,
-                 body=json.dumps(body, separators=(",", ":")), api="webhooks",
-                 scope="webhooks", account="-", actor="system", position=when,
-                 day=when[:10], expires_at=RETENTION)
+    return Response(body={"message_id": resend.test(endpoint)}, status_code=202)
 
 
 @route(blueprint, "/endpoints/{id}/secret/rotate", "POST")
 def rotate_webhook_secret(id):  # noqa: A002
-    return reply({"secret": endpoints.rotate(_call().principal, id)})
+    call = _call()
+    return reply({"secret": endpoints.rotate(call.principal, id, bool(
+        (call.body or {}).get("end_previous_now")))})
 
 
 @route(blueprint, "/endpoints/{id}/attempts", "GET")
@@ -107,10 +92,15 @@ def list_webhook_attempts(id):  # noqa: A002
     limit, status = call.params.get("limit", 50), call.params.get("status")
     query = {"status": status}
     after = cursors.decode(call.params.get("cursor"), query)
-    condition = DeliveryAttempt.attempt_key > after if after else None
+    # the messages' states follow the attempts in their partition (STATE_PREFIX); a
+    # cursor's own attempt is read again (between is inclusive) and left out
+    condition = (DeliveryAttempt.attempt_key.between(after, STATE_PREFIX) if after
+                 else DeliveryAttempt.attempt_key < STATE_PREFIX)
     found, position, budget = [], None, feed.READ_BUDGET * limit
-    for entry in DeliveryAttempt.query(endpoint.endpoint_id, condition, limit=budget,
+    for entry in DeliveryAttempt.query(endpoint.endpoint_id, condition, limit=budget + 1,
                                        consistent_read=True):
+        if entry.attempt_key in (after, STATE_PREFIX):
+            continue
         budget -= 1
         if status is None or entry.status == status:
             found.append(entry)
@@ -123,15 +113,7 @@ def list_webhook_attempts(id):  # noqa: A002
 
 @route(blueprint, "/endpoints/{id}/messages/{message_id}/redeliver", "POST")
 def redeliver_webhook_message(id, message_id):  # noqa: A002
-    call = _call()
-    endpoint = endpoints.find(call.principal, id)
-    try:  # a message of an envelope (a TMF621 hub's) is sent again with its event's others
-        event = Event.get(envelopes.event_id_of(message_id), consistent_read=True)
-    except Event.DoesNotExist:
-        event = None
-    if event is None or not readable_by(event, set(endpoint.scopes), endpoint.account):
-        raise NotFound(f"No message {message_id} for this endpoint.")
-    queue.enqueue_event(endpoint, event)
+    resend.redeliver(endpoints.find(_call().principal, id), message_id)
     return Response(body={"message_id": message_id}, status_code=202)
 
 
@@ -142,16 +124,7 @@ def recover_webhook_messages(id):  # noqa: A002
     since = timestamps.to_storage(timestamps.parse_input(call.body["since"]))
     until = (timestamps.to_storage(timestamps.parse_input(call.body["until"]))
              if call.body.get("until") else None)
-    types = set(endpoint.event_types) if endpoint.event_types else None
-    found, position = feed.events(set(endpoint.scopes), endpoint.account, since, None, types,
-                                  until=until, limit=RECOVER_AT_MOST)
-    wanted = [e for e in found if not (endpoint.exclude_own_changes
-                                       and e.actor == endpoint.client_id)]
-    for event in wanted:
-        queue.enqueue_event(endpoint, event)
-    return Response(body={"queued": len(wanted), "more": position is not None,
-                          "next_since": position and position.split("#")[0]},
-                    status_code=202)
+    return Response(body=resend.recover(endpoint, since, until), status_code=202)
 
 
 @route(blueprint, "/event-types", "GET")

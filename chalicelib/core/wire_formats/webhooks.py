@@ -12,7 +12,8 @@ __all__ = ["Webhooks", "CODES"]
 
 CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large",
-         415: "unsupported_media_type", 500: "server_error", 503: "unavailable"}
+         415: "unsupported_media_type", 429: "rate_limited", 500: "server_error",
+         503: "unavailable"}
 
 
 @register

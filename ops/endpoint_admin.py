@@ -1,0 +1,42 @@
+"""What an operator does to webhook endpoints and TMF621 hubs (``python -m ops.admin``): list
+them (every client's, or one's), disable one, delete one. Not deployed: listing every client's
+endpoints is a Scan of the small endpoints table."""
+from chalicelib.events.models import WebhookEndpoint
+from chalicelib.webhooks import endpoints
+
+__all__ = ["list_endpoints", "disable_endpoint", "delete_endpoint"]
+
+
+def _row(endpoint: WebhookEndpoint) -> str:
+    kind = "hub" if endpoint.envelope else "endpoint"
+    state = endpoint.status + (f" ({endpoint.disabled_reason})"
+                               if endpoint.disabled_reason else "")
+    return "\t".join([endpoint.endpoint_id, endpoint.client_id, kind, endpoint.url,
+                      endpoint.account or "-", state, endpoint.created])
+
+
+def list_endpoints(client_id: str | None = None) -> str:
+    found = (WebhookEndpoint.by_client.query(client_id) if client_id
+             else WebhookEndpoint.scan(consistent_read=True))
+    rows = [_row(e) for e in sorted(found, key=lambda e: (e.client_id, e.created_key))]
+    header = "id\tclient\tkind\turl\taccount\tstatus\tcreated"
+    return "\n".join([header, *rows]) if rows else "no webhook endpoints"
+
+
+def _existing(endpoint_id: str) -> WebhookEndpoint:
+    try:
+        return WebhookEndpoint.get(endpoint_id, consistent_read=True)
+    except WebhookEndpoint.DoesNotExist:
+        raise ValueError(f"no webhook endpoint {endpoint_id}") from None
+
+
+def disable_endpoint(endpoint_id: str) -> str:
+    endpoint = _existing(endpoint_id)
+    endpoint.status, endpoint.disabled_reason = "disabled", "Disabled by an operator."
+    endpoints.save_revision(endpoint)
+    return f"{endpoint_id} disabled (its client may enable it again)"
+
+
+def delete_endpoint(endpoint_id: str) -> str:
+    endpoints.remove(_existing(endpoint_id))
+    return f"{endpoint_id} deleted"
