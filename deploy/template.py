@@ -56,7 +56,7 @@ STREAM_HANDLER_ACCESS = {
 #: What a stream handler reads to show a changed record as its API does (events/sources.py).
 EVENT_READS = ["webhook_endpoints", "support_request_updates", "catalog", "accounts",
                "property_relationships", "service_request_configuration", "cases",
-               "case_notes"]
+               "case_notes", "api_clients"]  # an endpoint reads as its owner reads now
 
 
 def logical_id(name: str) -> str:
@@ -211,10 +211,11 @@ SEND_EMAIL_STATEMENT = {
 #: every resource but a topic (the alarm topic included): phone numbers only.
 SEND_SMS_STATEMENT = {"Effect": "Allow", "Action": ["sns:Publish"],
                       "NotResource": {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}}
-#: What the API does to the clients' table: read a client, check in a token's transaction that
-#: it is enabled, and note its last day of use. Clients are created and removed by operators.
-CLIENTS_TABLE_ACCESS = ["dynamodb:GetItem", "dynamodb:ConditionCheckItem",
-                        "dynamodb:UpdateItem"]
+#: What the API does to the clients' table: read a client (an endpoint's owner too), check in a
+#: token's transaction that it is enabled, and note its last day of use. Clients are created
+#: and removed by operators.
+CLIENTS_TABLE_ACCESS = ["dynamodb:GetItem", "dynamodb:BatchGetItem",
+                        "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]
 
 
 def _role(function_id: str, statements: list) -> dict:

@@ -51,7 +51,9 @@ def resources(role, function, log_group, table_arns, table_read, table_write,
         {"Effect": "Allow", "Action": table_read + table_write,
          "Resource": table_arns(["webhook_attempts", "webhook_endpoints", "history",
                                  "unique_keys"])},
-        {"Effect": "Allow", "Action": table_read, "Resource": table_arns(["events"])},
+        # the event, and the endpoint's owner as it is now (what it may be sent)
+        {"Effect": "Allow", "Action": table_read, "Resource": table_arns(["events",
+                                                                          "api_clients"])},
         send_email]
     return {
         "WebhookDeliveryQueue": {

@@ -173,11 +173,18 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
               if "sns:Publish" in s["Action"]]
     assert "Resource" not in text
     assert text["NotResource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}
-    # the API reads clients and notes their use; operators create and remove them
+    # the API reads clients (endpoints' owners too) and notes their use; operators create and
+    # remove them; stream handlers and deliveries only read them (an endpoint's owner now)
     clients = [s for s in _statements(stack_template, "ApiHandlerRole")
                if {"Fn::GetAtt": ["ApiClientsTable", "Arn"]} in _resources(s)]
     assert [s["Action"] for s in clients] == [
-        ["dynamodb:GetItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]]
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+         "dynamodb:UpdateItem"]]
+    for role in ("OnWebhookDeliveryRole", "OnCaseChangeRole"):
+        reads = [s["Action"] for s in _statements(stack_template, role)
+                 if {"Fn::GetAtt": ["ApiClientsTable", "Arn"]} in _resources(s)]
+        assert reads and not any(a.startswith(("dynamodb:Put", "dynamodb:Update",
+                                               "dynamodb:Delete")) for a in reads[0])
     assert not any(a.startswith("s3:") for role in roles if role != "ApiHandlerRole"
                    for s in _statements(stack_template, role) for a in s["Action"])
     bucket = stack_template["Resources"]["CaseAttachmentsBucket"]["Properties"]
