@@ -32,7 +32,7 @@ THROTTLING_BURST_LIMIT = 100
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
               "dynamodb:DescribeTable"]
 TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-               "dynamodb:ConditionCheckItem"]
+               "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"]
 
 #: What each stream handler of app.py reads and writes, beside its own stream: the history
 #: table for every one of them, and the tables a handler reads to write its e-mails.
@@ -252,6 +252,9 @@ def _stream_handler_resources(handler: str, logical_table: str, tables: dict) ->
         # Events: the resource as its API shows it (which reads what it refers to), and the
         # endpoints it goes to, queued for delivery.
         {"Effect": "Allow", "Action": TABLE_READ, "Resource": _table_arns(EVENT_READS)},
+        # the enabled endpoints, read whole per event (a client has 20 at most)
+        {"Effect": "Allow", "Action": ["dynamodb:Scan"],
+         "Resource": {"Fn::GetAtt": [table_id("webhook_endpoints"), "Arn"]}},
         *webhook_resources.PUBLISHING_STATEMENTS,
     ]
     if access["reads"]:

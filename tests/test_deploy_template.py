@@ -180,6 +180,13 @@ def test_each_role_reaches_only_what_its_function_needs(packaged):
     assert [s["Action"] for s in clients] == [
         ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
          "dynamodb:UpdateItem"]]
+    # the fan-out reads every enabled endpoint (a Scan) and marks its messages pending (a
+    # batch write): moto enforces no policy, so the policy is read here
+    handler = _statements(stack_template, "OnCaseChangeRole")
+    assert any(s["Action"] == ["dynamodb:Scan"] and _resources(s) == [
+        {"Fn::GetAtt": ["WebhookEndpointsTable", "Arn"]}] for s in handler)
+    assert any("dynamodb:BatchWriteItem" in s["Action"] and {
+        "Fn::GetAtt": ["WebhookAttemptsTable", "Arn"]} in _resources(s) for s in handler)
     for role in ("OnWebhookDeliveryRole", "OnCaseChangeRole"):
         reads = [s["Action"] for s in _statements(stack_template, role)
                  if {"Fn::GetAtt": ["ApiClientsTable", "Arn"]} in _resources(s)]
