@@ -6,7 +6,8 @@ from .core.auth import ApiClient
 from .core.db import create_tables
 from .core.tokens import AccessToken
 from .core.unique_keys import UniqueKey
-from .events.models import DeliveryAttempt, Event, WebhookEndpoint
+from .events.models import DeliveryAttempt, Event, MessageState, WebhookEndpoint
+from .open311.keys import Open311Key
 from .properties.models import Property
 from .property_relationships.models import PropertyRelationship
 from .service_requests.configuration import ConfigurationEntry
@@ -22,7 +23,7 @@ __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
           SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment,
-          Event, WebhookEndpoint, DeliveryAttempt, ReportEntry]
+          Event, WebhookEndpoint, DeliveryAttempt, MessageState, ReportEntry, Open311Key]
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
                    "service_requests", "cases", "case_notes", "case_attachments"]

@@ -6,6 +6,7 @@ from chalicelib.accounts import catalog
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
 from chalicelib.core import auth
+from chalicelib.open311 import keys
 from chalicelib.service_requests import configuration
 from chalicelib.support_requests import service as support_requests
 
@@ -60,6 +61,10 @@ def seed_service_request_configuration() -> None:
 
 
 DEMO_CUSTOMER = "01234574"
+#: The demo customer's Open311 key (a resident app's): it raises reports for that account.
+DEMO_OPEN311_KEY = ("demo-resident-app", "demo-open311-secret")
+#: The topics whose Open311 reports are public (the desk's opt-in).
+PUBLIC_TOPICS = ("Parking",)
 #: The desk's demo client: the Case Management API's operator (every account's tickets).
 DESK_CREDENTIALS = ("demo-desk", "demo-desk-secret")
 
@@ -81,7 +86,8 @@ def seed() -> tuple[str, str]:
                        client_id=DESK_CREDENTIALS[0],
                        secret=DESK_CREDENTIALS[1], replace=True)
     for identifier, sub_topics in TOPICS.items():
-        support_requests.add_topic(identifier, sub_topics=sub_topics)
+        support_requests.add_topic(identifier, sub_topics=sub_topics,
+                                   public=identifier in PUBLIC_TOPICS)
     catalog.add_community("original", "Original")
     seed_service_request_configuration()
     for key, label in ADDITIONAL_FIELDS.items():
@@ -90,4 +96,10 @@ def seed() -> tuple[str, str]:
         Account.get(DEMO_CUSTOMER)
     except Account.DoesNotExist:
         accounts.create_account(DEMO_ACCOUNT, identifier=DEMO_CUSTOMER)
+    keys.issue("Demo resident app", DEMO_CUSTOMER, DEMO_OPEN311_KEY[0],
+               secret=DEMO_OPEN311_KEY[1], replace=True)
     return client_id, secret
+
+
+def demo_open311_key() -> str:
+    return keys.SEPARATOR.join(DEMO_OPEN311_KEY)

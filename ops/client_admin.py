@@ -10,12 +10,11 @@ import time
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.core.auth import ApiClient, digest_of
-from chalicelib.core.callers import api_key_of
 from chalicelib.core.db import is_conditional_failure
 from chalicelib.core.tokens import AccessToken
 
 __all__ = ["rotate_secret", "set_disabled", "delete_client", "revoke_tokens", "run_lifecycle",
-           "credentials_text", "LIFECYCLE_COMMANDS"]
+           "credentials_text", "LIFECYCLE_COMMANDS", "register"]
 
 LIFECYCLE_COMMANDS = {
     "disable-client": "refuse the client's calls and end its live tokens",
@@ -26,12 +25,8 @@ LIFECYCLE_COMMANDS = {
 
 
 def credentials_text(client_id: str, secret: str, note: str) -> str:
-    """What an operator is shown of new credentials: the id, the secret and, for an Open311
-    client, the API key they make (other clients have no use for one)."""
-    client = _existing(client_id)
-    key = (f"api key:   {api_key_of(client_id, secret)}\n"
-           if "open311" in (client.scopes or set()) else "")
-    return f"client id: {client_id}\nsecret:    {secret}\n{key}({note})"
+    """What an operator is shown of new credentials: the id and the secret."""
+    return f"client id: {client_id}\nsecret:    {secret}\n({note})"
 
 
 def run_lifecycle(command: str, client_id: str, grace_hours: float = 0) -> str:
@@ -109,3 +104,73 @@ def revoke_tokens(client_id: str) -> int:
             batch.delete(token)
             ended += 1
     return ended
+
+
+def _check_account(identifier: str) -> None:
+    """Refuse to bind a client to an account that does not exist or is not active."""
+    from chalicelib.accounts import service as accounts
+    from chalicelib.core.errors import ApiError
+    try:
+        accounts.get_active_account(identifier)
+    except ApiError as error:
+        raise ValueError(f"account {identifier}: {error.message}") from None
+
+
+def _create(args) -> str:
+    from chalicelib.core import auth
+    scopes = [s for s in args.scopes.split(",") if s]
+    if args.account:
+        _check_account(args.account)
+    client_id, secret = auth.create_client(args.name, scopes, args.client_id,
+                                           replace=args.replace, account=args.account)
+    return credentials_text(client_id, secret, "the secret is shown only once")
+
+
+def _bind(args) -> str:
+    from chalicelib.core import auth
+    if bool(args.account) == args.none:
+        raise ValueError("name an account, or --none")
+    if args.account:
+        _check_account(args.account)
+    auth.bind_account(args.client_id, args.account)
+    return f"{args.client_id} acts for {args.account or 'no account'}"
+
+
+def _list(args) -> str:
+    # A Scan of the small clients table: an operator's command, never a request path.
+    rows = [f"{client.client_id}\t{client.name}\t{','.join(sorted(client.scopes or []))}"
+            f"\t{client.account or '-'}\t{'disabled' if client.disabled else 'enabled'}"
+            f"\tlast used {client.last_used or 'never'}"
+            for client in sorted(ApiClient.scan(), key=lambda client: client.client_id)]
+    return "\n".join(["id\tname\tscopes\taccount\tstate\tlast used", *rows])
+
+
+def register(commands) -> None:
+    from chalicelib.core import auth
+    create = commands.add_parser("create-client", help="create an API client; prints its "
+                                                       "secret once")
+    create.add_argument("name")
+    create.add_argument("--scopes", default="", help="comma-separated: " + ",".join(auth.SCOPES))
+    create.add_argument("--id", dest="client_id", help="1 to 128 of A-Z a-z 0-9 . _ -")
+    create.add_argument("--replace", action="store_true",
+                        help="replace the client that has this id (its secret, scopes, account)")
+    create.add_argument("--account", help="the customer account (identifier) it acts for")
+    create.set_defaults(run=_create)
+    bind = commands.add_parser("bind-account", help="set the customer account a client acts "
+                                                    "for (its tickets, events and endpoints)")
+    bind.add_argument("client_id")
+    bind.add_argument("account", nargs="?")
+    bind.add_argument("--none", action="store_true", help="act for no account")
+    bind.set_defaults(run=_bind)
+    commands.add_parser("list-clients", help="list API clients (never their secrets)"
+                        ).set_defaults(run=_list)
+    rotate = commands.add_parser("rotate-secret", help="a new secret (printed once); the old "
+                                                       "one works for the grace period")
+    rotate.add_argument("client_id")
+    rotate.add_argument("--grace-hours", type=float, default=0)
+    rotate.set_defaults(run=lambda args: run_lifecycle("rotate-secret", args.client_id,
+                                                       args.grace_hours))
+    for name, text in LIFECYCLE_COMMANDS.items():
+        command = commands.add_parser(name, help=text)
+        command.add_argument("client_id")
+        command.set_defaults(run=lambda args, name=name: run_lifecycle(name, args.client_id))

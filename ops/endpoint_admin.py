@@ -4,7 +4,7 @@ endpoints is a Scan of the small endpoints table."""
 from chalicelib.events.models import WebhookEndpoint
 from chalicelib.webhooks import endpoints
 
-__all__ = ["list_endpoints", "disable_endpoint", "delete_endpoint"]
+__all__ = ["list_endpoints", "disable_endpoint", "delete_endpoint", "register"]
 
 
 def _row(endpoint: WebhookEndpoint) -> str:
@@ -40,3 +40,16 @@ def disable_endpoint(endpoint_id: str) -> str:
 def delete_endpoint(endpoint_id: str) -> str:
     endpoints.remove(_existing(endpoint_id))
     return f"{endpoint_id} deleted"
+
+
+def register(commands) -> None:
+    listed = commands.add_parser("list-endpoints", help="list webhook endpoints and TMF621 "
+                                                        "hubs (every client's, or one's)")
+    listed.add_argument("client_id", nargs="?")
+    listed.set_defaults(run=lambda args: list_endpoints(args.client_id))
+    for name, text, run in (("disable-endpoint", "stop deliveries to an endpoint or hub",
+                             disable_endpoint),
+                            ("delete-endpoint", "remove an endpoint or hub", delete_endpoint)):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("endpoint_id")
+        command.set_defaults(run=lambda args, run=run: run(args.endpoint_id))

@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.accounts import service as accounts
-from chalicelib.core import auth, callers, timestamps
-from chalicelib.open311 import services
+from chalicelib.core import timestamps
+from chalicelib.open311 import keys, services
 from chalicelib.properties import service as properties
+from chalicelib.property_relationships import service as relationships
 from chalicelib.support_requests import service as support_requests
 from chalicelib.support_requests.models import SupportRequest
 from chalicelib.support_requests.report_index import ReportEntry, feed_key
@@ -19,7 +20,7 @@ from .conftest import sent_emails
 from .open311_schemas import validate, validate_xml
 
 BASE = "/open311/v2"
-DEMO_KEY = callers.api_key_of(*demo.demo_credentials())  # bound to the demo customer
+DEMO_KEY = demo.demo_open311_key()  # it raises reports for the demo customer
 
 
 def post(api, form, suffix: str = "json", headers=None):
@@ -40,9 +41,9 @@ def report(api, **fields) -> str:
     return answer.data[0]["service_request_id"]
 
 
-def unbound_key(name: str = "Resident app") -> str:
-    client_id, secret = auth.create_client(name, ["open311"])
-    return callers.api_key_of(client_id, secret)
+def other_account(email: str = "other@example.com") -> str:
+    return accounts.create_account({**demo.DEMO_ACCOUNT, "owner": {
+        **demo.DEMO_ACCOUNT["owner"], "email": email}}).identifier
 
 
 def test_a_report_as_the_standard_example_sends_it_is_a_support_request(api):
@@ -60,13 +61,14 @@ def test_a_report_as_the_standard_example_sends_it_is_a_support_request(api):
     assert answer.status == 200 and answer.headers["content-type"] == "application/json"
     [raised] = answer.data
     identifier = raised["service_request_id"]
-    assert raised["account_id"] == demo.DEMO_CUSTOMER and identifier in raised["service_notice"]
+    assert raised["account_id"] == "123456"  # as the app gave it: it tells nothing of ours
+    assert identifier in raised["service_notice"] and "smit333" in raised["service_notice"]
     stored = SupportRequest.get(identifier)
     assert (stored.state, stored.topic, stored.origin) == ("NEW", "Parking", "open311")
     assert stored.summary == "A large sinkhole is destroying the street"
     assert (stored.email, stored.creator) == ("smit333@sfgov.edu", "john smith")
     assert stored.report.attributes.as_dict() == {"WHISPAWN": "123456", "WHISDORN": "COISL001"}
-    assert (stored.report.phone, stored.report.client) == ("111111111", "demo")
+    assert (stored.report.phone, stored.report.client) == ("111111111", "demo-resident-app")
     # the same request through LEAP, which the desk works it by
     leap = api.get(f"/api/v1/requests/{identifier}")
     assert leap.status == 200 and leap.text("l:summary") == stored.summary
@@ -93,7 +95,8 @@ def test_the_xml_answer_is_the_standards_service_requests_list(api):
     from lxml import etree
     root = etree.fromstring(answer.body.encode())
     assert root.tag == "service_requests" and root[0].tag == "request"
-    assert root.findtext("request/account_id") == demo.DEMO_CUSTOMER
+    assert root.find("request/account_id") is None  # no account is ever told
+    assert demo.DEMO_CUSTOMER not in answer.body
 
 
 @pytest.mark.parametrize("form, field, status", [
@@ -129,12 +132,21 @@ def test_a_refused_report_names_its_field_and_changes_nothing(api, form, field, 
     assert SupportRequest.count() == before
 
 
-def test_a_key_without_the_scope_or_of_a_disabled_client_is_refused(api):
-    client_id, secret = auth.create_client("Reads only", ["requests"])
-    answer = post(api, {"api_key": callers.api_key_of(client_id, secret), "service_code": "Alarm",
-                        "address_string": "Lobby"})
-    assert answer.status == 403 and "open311" in answer.data[0]["description"]
+def test_a_clients_secret_is_no_open311_key_and_a_revoked_key_is_refused(api, capsys):
+    from ops import admin
+    form = {"service_code": "Alarm", "address_string": "Lobby"}
+    # the demo client holds every scope: its secret opens none of Open311's reports
+    whole_secret = ".".join(demo.demo_credentials())
+    answer = post(api, {"api_key": whole_secret, **form})
+    assert answer.status == 403 and "api_key" in answer.data[0]["description"]
     assert "www-authenticate" not in {name.lower() for name in answer.headers}
+    key = keys.issue("Lobby kiosk", demo.DEMO_CUSTOMER)
+    # and an Open311 key opens nothing but Open311's reports
+    assert api.get("/api/v1/requests", auth={"Authorization": "Bearer " + key}).status == 401
+    assert post(api, {"api_key": key, **form}).status == 200
+    assert admin.main(["revoke-open311-key", key.rpartition(".")[0]]) == 0
+    assert post(api, {"api_key": key, **form}).status == 403
+    assert SupportRequest.count() == 1
 
 
 def test_attributes_are_required_typed_and_among_their_values(api):
@@ -161,6 +173,7 @@ def test_a_location_by_property_takes_the_propertys_address(api):
     car_park = properties.create_property("Car park", {
         "street-address": "1 Example Street", "locality": "Sydney",
         "country-name": {"code": "AU"}}).identifier
+    relationships.associate(demo.DEMO_CUSTOMER, car_park, "OCCUPIER", None)
     identifier = report(api, lat="", long="", address_id=car_park)
     [shown] = get(api, f"/requests/{identifier}.json").data
     assert shown["address_id"] == car_park and shown["address"] == "1 Example Street, Sydney, AU"
@@ -169,26 +182,33 @@ def test_a_location_by_property_takes_the_propertys_address(api):
         car_park
 
 
-def test_an_unbound_client_raises_for_the_customer_whose_email_it_is(api):
-    key = unbound_key()
-    customer = accounts.get_active_account(demo.DEMO_CUSTOMER)
-    answer = post(api, {"api_key": key, "service_code": "Alarm", "address_string": "Lobby",
-                        "email": customer.email.upper()})
-    assert answer.status == 200 and answer.data[0]["account_id"] == demo.DEMO_CUSTOMER
-    for email in ({"email": "stranger@example.com"}, {}):
-        refused = post(api, {"api_key": key, "service_code": "Alarm",
-                             "address_string": "Lobby", **email})
-        assert refused.status == 400 and "email" in refused.data[0]["description"]
+def test_a_report_never_reveals_which_customer_or_property_exists(api):
+    """An e-mail is the reporter's, never an account's; a property of another account is
+    answered as one that does not exist."""
+    other = other_account()
+    elsewhere = properties.create_property("Elsewhere", {"street-address": "9 Hidden Lane",
+                                                         "country-name": {"code": "AU"}})
+    relationships.associate(other, elsewhere.identifier, "OWNER", None)
+    answer = post(api, {"api_key": DEMO_KEY, "service_code": "Alarm",
+                        "address_string": "Lobby", "email": "other@example.com"})
+    assert answer.status == 200 and "account_id" not in answer.data[0]
+    stored = SupportRequest.get(answer.data[0]["service_request_id"])
+    assert stored.account == demo.DEMO_CUSTOMER  # the key's, whoever's e-mail it is
+    answers = [post(api, {"api_key": DEMO_KEY, "service_code": "Alarm",
+                          "address_id": property_id}) for property_id in
+               (elsewhere.identifier, "PP-99999999")]
+    assert [a.status for a in answers] == [400, 400]
+    assert answers[0].data == answers[1].data and "address_id" in answers[0].body
+    assert "Hidden Lane" not in answers[0].body
 
 
-def test_a_bound_client_raises_in_its_own_account_only(api):
-    other = accounts.create_account({**demo.DEMO_ACCOUNT, "owner": {
-        **demo.DEMO_ACCOUNT["owner"], "email": "other@example.com"}}).identifier
-    client_id, secret = auth.create_client("Other building", ["open311"], account=other)
+def test_a_key_raises_for_its_own_account_only(api):
+    other = other_account()
+    key = keys.issue("Other building", other)
     customer = accounts.get_active_account(demo.DEMO_CUSTOMER)
-    answer = post(api, {"api_key": callers.api_key_of(client_id, secret), "service_code": "Alarm",
+    answer = post(api, {"api_key": key, "service_code": "Alarm",
                         "address_string": "Lobby", "email": customer.email})
-    assert answer.status == 200 and answer.data[0]["account_id"] == other
+    assert answer.status == 200
     assert SupportRequest.get(answer.data[0]["service_request_id"]).account == other
 
 
@@ -198,8 +218,7 @@ def test_a_retried_report_with_its_idempotency_key_is_one_request(api):
     again = post(api, form, headers={"Idempotency-Key": "report-1"})
     assert first.data[0]["service_request_id"] == again.data[0]["service_request_id"]
     assert SupportRequest.count() == 1
-    # under a private topic too: the replay finds the request that Open311's reads hide
-    support_requests.add_topic("Alarm", private=True)
+    # Alarm's reports are not public: the replay finds the request that Open311's reads hide
     hidden = post(api, form, headers={"Idempotency-Key": "report-2"})
     replay = post(api, form, headers={"Idempotency-Key": "report-2"})
     assert hidden.status == replay.status == 200 and hidden.data == replay.data
@@ -216,20 +235,24 @@ def test_the_reporter_is_emailed_on_each_state_change_and_events_carry_the_origi
                    ["resident@example.com"]]
     assert len(to_reporter) == 2
     [shown] = get(api, f"/requests/{identifier}.json").data
-    assert (shown["status"], shown["status_notes"]) == ("closed", "Towed.")
+    assert (shown["status"], shown["status_notes"]) == ("closed", None)  # not for the public
     events = api.request("GET", "/webhooks/v1/events?limit=100").data["data"]
     mine = [e for e in events if e["data"]["id"] == identifier]
     assert [e["type"] for e in mine] == ["support_request.created",
                                          "support_request.state_changed",
-                                         "support_request.state_changed"]
+                                         "support_request.commented",
+                                         "support_request.state_changed",
+                                         "support_request.commented"]
     assert {e["data"]["origin"] for e in mine} == {"open311"}
 
 
 def test_lists_by_status_service_window_and_ids(api):
+    support_requests.add_topic("Alarm", public=True)
     first, second = report(api), report(api, service_code="Alarm")
     third = report(api, service_code="Parking:Stolen Spot")
     api.update(second, "<state>SUCCESSFUL</state>")
-    leap = api.raise_request(topic="Alarm")  # raised through LEAP: shown too
+    leap = api.raise_request(topic="Alarm")  # raised through LEAP: public once published
+    support_requests.publish(leap, True)
 
     def codes(query: str) -> list[str]:
         answer = get(api, f"/requests.json?{query}")
@@ -264,19 +287,71 @@ def test_the_window_spans_90_days_at_most(api):
     assert get(api, "/requests.json?service_request_id=" + "1" * 65).status == 400
 
 
-def test_a_private_request_is_in_no_list_and_reads_as_missing(api):
-    shown, hidden = report(api), report(api)
-    support_requests.set_private(hidden, True)
-    assert [r["service_request_id"] for r in get(api, "/requests.json").data] == [shown]
-    assert get(api, f"/requests/{hidden}.json").status == 404
-    assert get(api, f"/requests.json?service_request_id={hidden}").data == []
-    assert hidden not in {entry.request for entry in ReportEntry.query(feed_key())}
-    support_requests.set_private(hidden, False)
-    assert get(api, f"/requests/{hidden}.json").status == 200
-    support_requests.add_topic("Alarm", private=True)
-    private_topic = report(api, service_code="Alarm")
-    assert get(api, f"/requests/{private_topic}.json").status == 404
-    assert api.get(f"/api/v1/requests/{private_topic}").status == 200  # the desk sees it
+def test_nothing_is_public_unless_the_desk_made_it_so(api, capsys):
+    from ops import admin
+    public = report(api)  # Parking: a topic the desk made public
+    not_public = report(api, service_code="Alarm")  # a topic it did not
+    crm = api.raise_request("My alarm code is 4711, the spare key is under the mat")
+    api.update(crm, "<assignee>Sam Staff (0400 000 000)</assignee><comment>Call Sam on "
+                    "0400 000 000</comment>")
+    api.update(public, "<assignee>Sam Staff</assignee><comment>Internal: the tow "
+                       "company owes us</comment>")
+    listed = get(api, "/requests.json").data
+    assert [r["service_request_id"] for r in listed] == [public]
+    for hidden in (not_public, crm):
+        assert get(api, f"/requests/{hidden}.json").status == 404
+        assert get(api, f"/requests.json?service_request_id={hidden}").data == []
+        assert hidden not in {entry.request for entry in ReportEntry.query(feed_key())}
+        assert api.get(f"/api/v1/requests/{hidden}").status == 200  # the desk sees it
+    [shown] = listed
+    assert shown["agency_responsible"] is None and shown["status_notes"] is None
+    assert "Sam" not in get(api, f"/requests/{public}.xml").body
+    # the desk publishes a request, with a note for the public, and hides it again
+    assert admin.main(["publish-request", crm, "--notes", "A technician is booked."]) == 0
+    [published] = get(api, f"/requests/{crm}.json").data
+    assert published["status_notes"] == "A technician is booked."
+    assert "Sam" not in get(api, f"/requests/{crm}.json").body
+    assert admin.main(["publish-request", crm, "--unpublish"]) == 0
+    assert get(api, f"/requests/{crm}.json").status == 404
+    # a topic made public covers the reports raised after it, not those before
+    assert admin.main(["publish-topic", "Alarm"]) == 0
+    later = report(api, service_code="Alarm")
+    assert get(api, f"/requests/{later}.json").status == 200
+    assert get(api, f"/requests/{not_public}.json").status == 404
+
+
+def test_an_older_store_becomes_private_unless_published(api, capsys):
+    """A store written when every request was public: its index entries stay until the
+    operator's command takes out, and names, what the desk did not publish."""
+    from ops import admin
+    public = report(api)
+    older = api.raise_request("Raised through LEAP, public in the older store")
+    stored = SupportRequest.get(older)
+    written_before(stored)
+    assert get(api, f"/requests/{older}.json").status == 404  # read as it is now: private
+    assert admin.main(["open311-privacy"]) == 0
+    printed = capsys.readouterr().out
+    assert f"1 support requests are private now (not published by the desk): {older}" in printed
+    assert {entry.request for entry in ReportEntry.query(feed_key())} == {public}
+    assert SupportRequest.get(older).version == stored.version  # no change to its clients
+    assert admin.main(["open311-privacy"]) == 0
+    assert "nothing became private" in capsys.readouterr().out
+
+
+def written_before(request) -> None:
+    """The four entries that the store before the desk's opt-in held for every request, and
+    the request's record of them, written as that store wrote them (no new version)."""
+    from chalicelib.core import clients
+    from chalicelib.support_requests import report_index
+    request.published = True
+    wanted, _ = report_index.entries_to_write(request)
+    for entry in wanted:
+        entry.save()
+    clients.client("dynamodb").update_item(
+        TableName=SupportRequest.Meta.table_name, Key={"identifier": {"S": request.identifier}},
+        UpdateExpression="SET report_keys = :keys",
+        ExpressionAttributeValues={":keys": {"L": [{"S": key}
+                                                   for key in request.report_keys]}})
 
 
 def test_read_errors_are_the_standards_list_in_the_paths_format(api):
@@ -291,11 +366,27 @@ def test_read_errors_are_the_standards_list_in_the_paths_format(api):
     assert get(api, "/requests.json?api_key=anything&jurisdiction_id=city.gov").status == 200
 
 
+def test_every_operation_takes_a_jurisdiction_id_and_a_report_its_key_in_the_query(api):
+    """The open311 Python client sends jurisdiction_id in the query of a POST too."""
+    form = urlencode({"service_code": "Parking", "address_string": "Bay 4"})
+    answer = api.request("POST", f"{BASE}/requests.json?jurisdiction_id=city.gov&api_key="
+                                 f"{DEMO_KEY}", form, headers={
+        "Content-Type": "application/x-www-form-urlencoded"}, auth=None)
+    assert answer.status == 200, answer
+    empty = post(api, {"api_key": DEMO_KEY, "jurisdiction_id": "", "service_code": "Alarm",
+                       "address_string": "Lobby"})
+    assert empty.status == 200
+    identifier = answer.data[0]["service_request_id"]
+    for path in ("/discovery.json", "/services.xml", "/services/Parking.json",
+                 f"/tokens/{identifier}.json", "/requests.json"):
+        assert get(api, f"{path}?jurisdiction_id=city.gov&api_key=x").status == 200, path
+
+
 def test_records_stored_before_open311_are_indexed_once_without_a_new_version(api, capsys):
     from chalicelib.accounts.catalog import CatalogEntry
     from chalicelib.core import clients, kept
     from ops import admin
-    older = api.raise_request()
+    older = report(api)
     dynamodb = clients.client("dynamodb")
     dynamodb.update_item(TableName=SupportRequest.Meta.table_name,  # as stored before
                          Key={"identifier": {"S": older}}, UpdateExpression="REMOVE report_keys")
@@ -305,34 +396,42 @@ def test_records_stored_before_open311_are_indexed_once_without_a_new_version(ap
                          Key={"key": {"S": "community#original"}}, UpdateExpression="REMOVE kind")
     kept.forget_all()
     assert get(api, "/requests.json").data == []
-    refused = post(api, {"api_key": unbound_key(), "service_code": "Alarm",
-                         "address_string": "Lobby", "email": "joe.banks@example.net"})
-    assert refused.status == 400  # the community is not listed yet
+    version = SupportRequest.get(older).version
     assert admin.main(["index-open311"]) == 0
     assert "0 topics, 1 communities and 1 support requests indexed" in capsys.readouterr().out
     kept.forget_all()
     assert [r["service_request_id"] for r in get(api, "/requests.json").data] == [older]
-    assert SupportRequest.get(older).version == 1  # to LEAP clients and events, no change
-    assert post(api, {"api_key": unbound_key("Another app"), "service_code": "Alarm",
-                      "address_string": "Lobby", "email": "joe.banks@example.net"}).status == 200
+    assert SupportRequest.get(older).version == version  # to LEAP clients and events, no change
     assert admin.main(["index-open311"]) == 0
     assert "0 topics, 0 communities and 0 support requests indexed" in capsys.readouterr().out
 
 
-def test_the_operator_is_shown_the_api_key_and_a_rotation_replaces_it(api, capsys):
+def test_the_operator_issues_lists_rotates_and_revokes_open311_keys(api, capsys):
     from ops import admin
 
     def printed_key() -> str:
         line = next(line for line in capsys.readouterr().out.splitlines()
                     if line.startswith("api key:"))
         return line.split(":", 1)[1].strip()
-    assert admin.main(["create-client", "Resident app", "--scopes", "open311"]) == 0
+    assert admin.main(["issue-open311-key", "Resident app", "--account",
+                       demo.DEMO_CUSTOMER]) == 0
     first = printed_key()
-    form = {"service_code": "Alarm", "address_string": "Lobby", "email": "joe.banks@example.net"}
+    key_id = first.rpartition(".")[0]
+    form = {"service_code": "Alarm", "address_string": "Lobby"}
     assert post(api, {"api_key": first, **form}).status == 200
-    assert admin.main(["rotate-secret", first.rpartition(".")[0]]) == 0
+    assert admin.main(["rotate-open311-key", key_id, "--grace-hours", "1"]) == 0
     second = printed_key()
     assert post(api, {"api_key": second, **form}).status == 200
-    assert post(api, {"api_key": first, **form}).status == 403
-    assert admin.main(["create-client", "CRM", "--scopes", "requests"]) == 0
-    assert "api key" not in capsys.readouterr().out  # no use to a client without open311
+    assert post(api, {"api_key": first, **form}).status == 200  # in its grace
+    assert admin.main(["rotate-open311-key", key_id]) == 0
+    third = printed_key()
+    assert [post(api, {"api_key": k, **form}).status for k in (first, second, third)] == [
+        403, 403, 200]
+    assert admin.main(["list-open311-keys"]) == 0
+    listed = capsys.readouterr().out
+    assert key_id in listed and "Resident app" in listed and third.rpartition(".")[2] not in \
+        listed
+    stored = keys.Open311Key.get(key_id)
+    assert third.rpartition(".")[2] not in stored.secret_digest  # a digest only
+    with pytest.raises(SystemExit):
+        admin.main(["issue-open311-key", "Nowhere", "--account", "99999997"])

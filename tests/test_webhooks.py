@@ -213,7 +213,9 @@ def test_the_catalogue_names_every_type_a_change_can_have(api):
     names = {entry["name"] for entry in answer.data["data"]}
     for source in SOURCES:
         produced = {name for name, _ in source.changes} | {
-            source.created_type or f"{source.resource}.created", f"{source.resource}.updated"}
+            source.created_type or f"{source.resource}.created"}
+        if source.kind != "case-note":  # a note never changes once written
+            produced.add(f"{source.resource}.updated")
         assert produced <= names, produced - names
 
 

@@ -2,33 +2,22 @@
 token, a CRM login token, an Open311 API key), then the operation's security requirements
 against its scopes."""
 from . import tokens
-from .auth import CHALLENGE, Principal, basic_client, verify_client
+from .auth import CHALLENGE, Principal, basic_client
 from .errors import Forbidden, Unauthorized
 
-__all__ = ["authenticate", "authorize", "api_key_of", "api_key_client", "TOKEN_SCHEMES"]
+__all__ = ["authenticate", "authorize", "TOKEN_SCHEMES"]
 
 
-#: What parts a client's API key (Open311's ``api_key``): the client id, then its secret. A
-#: client id may hold dots but a generated secret never does, so the last dot divides them.
-API_KEY_SEPARATOR = "."
-
-
-def api_key_of(client_id: str, secret: str) -> str:
-    """The one string that a client whose credentials are these sends as its API key."""
-    return f"{client_id}{API_KEY_SEPARATOR}{secret}"
-
-
-def api_key_client(api_key: str) -> Principal:
-    """The client whose API key ``api_key`` is (scheme ``api_key``), or 401: its id and secret,
-    checked as HTTP Basic's are, so that a rotation or a disabled client counts at once."""
-    client_id, _, secret = api_key.rpartition(API_KEY_SEPARATOR)
-    return verify_client(client_id, secret, "api_key")
+def _open311_key(api_key: str) -> Principal:
+    from ..open311 import keys  # only an Open311 report needs it
+    return keys.principal_of(api_key)
 
 
 #: The security scheme of a token that a request carries outside its Authorization header
-#: (``wire_formats``' ``token_of``) -> who it names.
+#: (``wire_formats``' ``token_of``) -> who it names: a CRM login token, or an Open311 API key
+#: (a credential of its own, good for Open311 reports alone: never a client's secret).
 TOKEN_SCHEMES = {"crmToken": lambda token: tokens.principal_of(token, "crmToken"),
-                 "api_key": api_key_client}
+                 "api_key": _open311_key}
 
 
 def authenticate(authorization: str | None, token: str | None = None,

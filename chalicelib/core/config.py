@@ -30,6 +30,7 @@ TABLES = {
     "webhook_endpoints": "servicedesk-webhook-endpoints",
     "webhook_attempts": "servicedesk-webhook-attempts",
     "reports": "servicedesk-reports",
+    "open311_keys": "servicedesk-open311-keys",
 }
 
 

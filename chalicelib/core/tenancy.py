@@ -7,7 +7,8 @@ never as it was when it made a token or an endpoint. A record has the scope that
 customer account it belongs to (None for a record of no account, such as a property), and may
 be restricted to readers holding one more scope (an INTERNAL note: the desk's).
 
-- A reader needs the record's scope (and the restricting one, if any).
+- A reader needs the record's scope (or the scope that reads every account's records of it),
+  and the restricting one, if any.
 - A reader bound to an account reads that account's records only.
 - A reader bound to none reads every account's records, except those of an
   ``ACCOUNT_SCOPES`` scope (tickets): of those it reads none unless it holds the scope that
@@ -34,11 +35,11 @@ def reach(reader, scope: str) -> str | None:
     """Whose records of ``scope`` ``reader`` reads: ``EVERY_ACCOUNT``, one account's
     identifier, or None (none)."""
     scopes = reader.scopes or set()
+    every = ACCOUNT_SCOPES.get(scope)
+    if every is not None and every in scopes:  # the desk's scope reads without the other
+        return EVERY_ACCOUNT
     if scope not in scopes:
         return None
-    every = ACCOUNT_SCOPES.get(scope)
-    if every is not None and every in scopes:
-        return EVERY_ACCOUNT
     if reader.account:
         return reader.account
     return None if every is not None else EVERY_ACCOUNT

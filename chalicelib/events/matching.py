@@ -11,7 +11,7 @@ from ..core import tenancy
 from ..core.auth import ApiClient
 from .models import NO_ACCOUNT, Event, WebhookEndpoint
 
-__all__ = ["Tenancy", "owners", "owner", "endpoint_reads", "matches", "matching_endpoints",
+__all__ = ["Tenancy", "owners", "owner", "endpoint_reads", "matches", "Subscribers",
            "tenancy_of"]
 
 
@@ -69,12 +69,17 @@ def matches(endpoint: WebhookEndpoint, event: Event, current_owner: ApiClient | 
             and not (endpoint.exclude_own_changes and event.actor == endpoint.client_id))
 
 
-def matching_endpoints(event: Event) -> list[WebhookEndpoint]:
-    """Read strongly consistently: an endpoint made a moment ago gets the next change. The
-    endpoints are few (at most ``MAX_PER_CLIENT`` per client), so this is one Scan, and one
-    BatchGetItem of their owners."""
-    enabled = list(WebhookEndpoint.scan(WebhookEndpoint.status == "enabled",
-                                        consistent_read=True))
-    current = owners(endpoint.client_id for endpoint in enabled)
-    return [endpoint for endpoint in enabled
-            if matches(endpoint, event, current.get(endpoint.client_id))]
+class Subscribers:
+    """Every enabled endpoint and its owner as it is now, read once for a change's events:
+    strongly consistently (an endpoint made a moment ago gets the next change). The endpoints
+    are few (at most ``MAX_PER_CLIENT`` per client), so this is one Scan, and one BatchGetItem
+    of their owners (none when there is no endpoint)."""
+
+    def __init__(self) -> None:
+        self.endpoints = list(WebhookEndpoint.scan(WebhookEndpoint.status == "enabled",
+                                                   consistent_read=True))
+        self.owners = owners(endpoint.client_id for endpoint in self.endpoints)
+
+    def of(self, event: Event) -> list[WebhookEndpoint]:
+        return [endpoint for endpoint in self.endpoints
+                if matches(endpoint, event, self.owners.get(endpoint.client_id))]

@@ -13,16 +13,18 @@ from pynamodb.exceptions import PutError
 from ..core import db, timestamps
 from ..core.config import settings
 from . import queue
-from .matching import matching_endpoints
+from .matching import Subscribers
 from .models import NO_ACCOUNT, RETENTION, Event
 from .sources import Source, source_of
 
 __all__ = ["publish", "publishing", "message_id"]
 
 
-def message_id(resource: str, identifier: str, version) -> str:
-    digest = hashlib.sha256(f"{resource}#{identifier}#{version}".encode()).hexdigest()
-    return "msg_" + digest[:32]
+def message_id(resource: str, identifier: str, version, event_type: str) -> str:
+    """An event's id: of its record's change and its type (a change of several types is one
+    event of each)."""
+    digest = hashlib.sha256(f"{resource}#{identifier}#{version}#{event_type}".encode())
+    return "msg_" + digest.hexdigest()[:32]
 
 
 def _resource(source: Source, image: dict | None):
@@ -51,13 +53,13 @@ def _previous(old: dict, new: dict) -> dict:
             if old.get(name) != new.get(name)}
 
 
-def publish(kind: str, record: dict) -> Event | None:
-    """The event of one stream record (None for a write that changed nothing), queued to
-    every matching endpoint once."""
+def events_of(kind: str, record: dict) -> tuple[list[Event], object]:
+    """The events of one stream record, one per type of its change (none for a write that
+    changed nothing), and the changed record."""
     dynamodb = record["dynamodb"]
     old_image, new_image = dynamodb.get("OldImage"), dynamodb.get("NewImage")
     if old_image == new_image:
-        return None
+        return [], None
     source = source_of(kind)
     base = settings.public_base_url or "http://localhost"
     old_record, new_record = _resource(source, old_image), _resource(source, new_image)
@@ -68,31 +70,41 @@ def publish(kind: str, record: dict) -> Event | None:
         or "system"
     moment = timestamps.from_epoch(float(dynamodb["ApproximateCreationDateTime"]))
     when = timestamps.to_storage(moment)
-    event_type = source.type_of(old, new)
     data = _data(source, current, new if new is not None else old, actor)
-    message = {"type": event_type, "timestamp": when, "data": data}
-    if old is not None and new is not None:
-        message["previous"] = _previous(old, new)
+    previous = _previous(old, new) if old is not None and new is not None else None
     version = data["version"] if new_record else "removed"
-    event = Event(message_id(source.resource, data["id"], version), type=event_type,
-                  timestamp=when, body=json.dumps(message, separators=(",", ":")),
-                  api=source.api, scope=source.scope,
-                  restricted_to=source.restricted_to(current),
-                  account=data["account"] or NO_ACCOUNT, actor=actor,
-                  changed=source.changed_at(current) if new_record else None,
-                  position=f"{when}#{source.resource}#{data['id']}#{version:>010}",
-                  day=when[:10], expires_at=RETENTION)
-    try:
-        event.save(condition=Event.message_id.does_not_exist())
-    except PutError as error:
-        if not db.is_conditional_failure(error):
-            raise
-        event = Event.get(event.message_id, consistent_read=True)
-        if event.fanned_out:
-            return event
-    queue.enqueue_first_attempts(event, matching_endpoints(event), current)
-    event.update(actions=[Event.fanned_out.set(True)])
-    return event
+    found = []
+    for place, event_type in enumerate(source.types_of(old, new)):
+        message = {"type": event_type, "timestamp": when, "data": data}
+        if previous is not None:
+            message["previous"] = previous
+        found.append(Event(
+            message_id(source.resource, data["id"], version, event_type), type=event_type,
+            timestamp=when, body=json.dumps(message, separators=(",", ":")),
+            api=source.api, scope=source.scope, restricted_to=source.restricted_to(current),
+            account=data["account"] or NO_ACCOUNT, actor=actor,
+            changed=source.changed_at(current) if new_record else None,
+            position=f"{when}#{source.resource}#{data['id']}#{version:>010}#{place}",
+            day=when[:10], expires_at=RETENTION))
+    return found, current
+
+
+def publish(kind: str, record: dict) -> list[Event]:
+    """The events of one stream record, each kept once and queued to every matching
+    endpoint once."""
+    found, current = events_of(kind, record)
+    subscribers = Subscribers() if found else None
+    for event in found:
+        try:
+            event.save(condition=Event.message_id.does_not_exist())
+        except PutError as error:
+            if not db.is_conditional_failure(error):
+                raise
+            if Event.get(event.message_id, consistent_read=True).fanned_out:
+                continue
+        queue.enqueue_first_attempts(event, subscribers.of(event), current)
+        event.update(actions=[Event.fanned_out.set(True)])
+    return found
 
 
 def publishing(kind: str, handle):

@@ -3,8 +3,9 @@ API shows it, and which kind of change a change is.
 
 Each ``Source`` is data: its API and scope, the model of its table, the account a record
 belongs to, its representation, and its ``changes``: (event type, test of old and new
-representation) in order, the first that holds naming the change; ``<resource>.updated``
-names the rest, so that every change maps to exactly one type.
+representation). A change is every type whose test holds (a state change with a comment is
+``state_changed`` and ``commented``: one event of each); ``<resource>.updated`` names a
+change that none describes, so that every change has at least one type.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,32 @@ def _grew(name: str) -> Test:
     return lambda old, new: len(new.get(name) or []) > len(old.get(name) or [])
 
 
+def _appeared(name: str) -> Test:
+    return lambda old, new: not old.get(name) and bool(new.get(name))
+
+
+def _acknowledged(old: dict, new: dict) -> bool:
+    """An acknowledgement clears ``unacked-since`` or moves it later (a change sets it from
+    none, and leaves it where it was)."""
+    before, after = old.get("unacked-since"), new.get("unacked-since")
+    return before is not None and (after is None or after > before)
+
+
+def _commented(old: dict, new: dict) -> bool:
+    """Updates were added, one of them with a comment (the newest come first)."""
+    added = len(new.get("updates") or []) - len(old.get("updates") or [])
+    return added > 0 and any(update.get("comment") for update in new["updates"][:added])
+
+
+def _accepted(old: dict, new: dict) -> bool:
+    """The customer accepted a response or a resolution (a stage got its ``accepted_by``)."""
+    def accepted(shown: dict) -> int:
+        stages = [shown.get("response"), shown.get("final_resolution"),
+                  *(shown.get("temporary_resolutions") or [])]
+        return sum(1 for stage in stages if stage and stage.get("accepted_by"))
+    return accepted(new) > accepted(old)
+
+
 @dataclass(frozen=True)
 class Source:
     kind: str  # the history's name of the record ("support-request")
@@ -69,13 +96,14 @@ class Source:
     changed_at: Callable[[object], str | None] = \
         lambda record: getattr(record, "last_update_time", None)
 
-    def type_of(self, old: dict | None, new: dict | None) -> str:
+    def types_of(self, old: dict | None, new: dict | None) -> list[str]:
+        """What a change is: one type or more (see the module's note)."""
         if old is None:
-            return self.created_type or f"{self.resource}.created"
+            return [self.created_type or f"{self.resource}.created"]
         if new is None:
-            return f"{self.resource}.deleted"
-        return next((name for name, test in self.changes if test(old, new)),
-                    f"{self.resource}.updated")
+            return [f"{self.resource}.deleted"]
+        return [name for name, test in self.changes if test(old, new)] or [
+            f"{self.resource}.updated"]
 
 
 def _customer(record: Account, base_url: str) -> dict:
@@ -105,31 +133,32 @@ SOURCES = [
            SupportRequest, lambda r: r.identifier, lambda r: r.account, support_requests.full,
            origin=lambda r: r.origin,
            changes=[("support_request.state_changed", _changed("state")),
-                    ("support_request.commented", _grew("updates")),
+                    ("support_request.commented", _commented),
                     ("support_request.assigned", _changed("assignee")),
-                    ("support_request.acknowledged", _changed("unacked-since"))],
+                    ("support_request.acknowledged", _acknowledged)],
            descriptions={
                "created": "A support request was raised.",
                "state_changed": "A support request moved to another state.",
-               "commented": "A comment (or another update) was added to a support request.",
+               "commented": "A comment was added to a support request.",
                "assigned": "A support request was given to another assignee.",
                "acknowledged": "An external system acknowledged a support request's changes.",
-               "updated": "Another field of a support request changed (its extid)."}),
+               "updated": "Another field of a support request changed (its extid, whether "
+                          "Open311 shows it)."}),
     Source("account", "customer", "customers", "customers", Account,
            lambda r: r.identifier, lambda r: r.identifier, _customer,
            changes=[("customer.login_changed", _changed("owner/email")),
-                    ("customer.status_changed", _changed("account-status")),
-                    ("customer.acknowledged", _changed("unacked-since"))],
+                    ("customer.commented", _grew("comments")),
+                    ("customer.acknowledged", _acknowledged)],
            descriptions={
                "created": "A customer account was created.",
                "login_changed": "A customer's login (e-mail) changed.",
-               "status_changed": "A customer account was activated or deactivated.",
+               "commented": "An operator's comment was added to a customer account.",
                "acknowledged": "An external system acknowledged a customer's changes.",
                "updated": "Another field of a customer changed (its password included, "
                           "which no event shows)."}),
     Source("property", "property", "properties", "property-relationships", Property,
            lambda r: r.identifier, lambda r: None, properties.property_,
-           changes=[("property.acknowledged", _changed("unacked-since"))],
+           changes=[("property.acknowledged", _acknowledged)],
            descriptions={"created": "A property was created.",
                          "acknowledged": "An external system acknowledged a property.",
                          "updated": "A property changed (its extid)."}),
@@ -137,7 +166,7 @@ SOURCES = [
            "property-relationships", PropertyRelationship, lambda r: r.identifier,
            lambda r: r.account, lambda r, base: relationships.relationship(r, base),
            changes=[("property_relationship.ended", _changed("end-date")),
-                    ("property_relationship.acknowledged", _changed("unacked-since"))],
+                    ("property_relationship.acknowledged", _acknowledged)],
            descriptions={
                "created": "A customer was associated with a property.",
                "ended": "A property relationship was given an end date.",
@@ -147,32 +176,38 @@ SOURCES = [
            ServiceRequest, lambda r: r.number, lambda r: r.accounts_receivable,
            _service_request, changed_at=lambda r: r.updated_date,
            changes=[("service_request.status_changed", _changed("status")),
-                    ("service_request.responded", _changed("response")),
-                    ("service_request.resolved", _changed("final_resolution")),
+                    ("service_request.responded", _appeared("response")),
                     ("service_request.temporarily_resolved",
-                     _grew("temporary_resolutions"))],
+                     _grew("temporary_resolutions")),
+                    ("service_request.resolved", _appeared("final_resolution")),
+                    ("service_request.accepted", _accepted)],
            descriptions={
                "created": "A service request was created.",
-               "status_changed": "A service request's status changed.",
-               "responded": "A service request was responded to.",
-               "resolved": "A service request was finally resolved.",
-               "temporarily_resolved": "A temporary resolution was added to a service "
-                                       "request.",
-               "updated": "Another field of a service request changed."}),
+               "status_changed": "A service request's status changed (with any action that "
+                                 "moves it: respond, resolve, complete, cancel...).",
+               "responded": "A service request was responded to (respond).",
+               "temporarily_resolved": "A temporary resolution was added to a service request "
+                                       "(temporary_resolve).",
+               "resolved": "A service request was finally resolved (final_resolve).",
+               "accepted": "The customer accepted a service request's response or resolution "
+                           "(response_accept, temporary_resolution_accept, "
+                           "final_resolution_accept).",
+               "updated": "Another field of a service request changed (update)."}),
     Source("case", "ticket", "cases", "cases", Case, lambda r: r.case_number,
            lambda r: r.account, _ticket, changed_at=lambda r: r.updated,
            changes=[("ticket.cancelled", _became("status", "CANCELLED")),
                     ("ticket.status_changed", _changed("status"))],
            descriptions={
                "created": "A ticket was created.",
-               "cancelled": "A ticket was cancelled.",
-               "status_changed": "A ticket's status changed (the desk's moves, a re-open).",
+               "cancelled": "A ticket was cancelled (its status changed too: a "
+                            "ticket.status_changed comes with it).",
+               "status_changed": "A ticket's status changed (the desk's moves, a re-open, a "
+                                 "cancellation).",
                "updated": "Another field of a ticket changed."}),
     Source("case-note", "ticket_note", "cases", "cases", CaseNote,
            lambda r: f"{r.case_number}/{r.note_id}", lambda r: _case_account(r), _note,
            descriptions={"ticket.note_added": "A note was added to a ticket (INTERNAL notes "
-                                              "reach only the desk's endpoints).",
-                         "updated": "A ticket's note changed."},
+                                              "reach only the desk's endpoints)."},
            restricted_to=lambda r: "cases-operator" if r.visibility == "INTERNAL" else None,
            created_type="ticket.note_added", changed_at=lambda r: r.created),
 ]

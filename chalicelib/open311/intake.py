@@ -2,18 +2,21 @@
 
 The form's fields are checked here where the spec's schema cannot say it: the service's own
 attributes (required, typed, among their values), one location at least, coordinates within
-the globe, a property that exists. Then the account it is raised for: the account that the
-raising client is bound to, always (a client never raises in another tenant's name); for a
-client bound to none, the customer whose e-mail the reporter gave, else a 400 naming ``email``.
+the globe. The account it is raised for is the one its Open311 key is bound to, always
+(``keys``); a report never chooses it, and nothing in its answer tells which customers or
+properties exist: ``address_id`` names a property of that account (any other, existing or
+not, is the same 400), and an e-mail is the reporter's, never looked up.
+
+It is public (Open311's reads show it) when its service's topic is public; else only the
+desk sees it.
 """
 import re
 
-from ..accounts import catalog
-from ..accounts import service as accounts
 from ..core import timestamps
 from ..core.auth import Principal
-from ..core.errors import ApiError, BadRequest, FieldError
+from ..core.errors import BadRequest, FieldError
 from ..properties import service as properties
+from ..property_relationships import service as relationships
 from ..support_requests import service as support_requests
 from ..support_requests.models import ServiceAttribute, SupportRequest
 from . import services
@@ -103,8 +106,9 @@ def _coordinate(form: dict, name: str, bound: int) -> float | None:
     return value
 
 
-def _location(form: dict) -> dict:
-    """lat and long, the address and the property (address_id): one of them at least."""
+def _location(form: dict, account: str) -> dict:
+    """lat and long, the address and the property (address_id, one of ``account``'s): one
+    of them at least."""
     lat, long = _coordinate(form, "lat", 90), _coordinate(form, "long", 180)
     if (lat is None) != (long is None):
         missing = "long" if long is None else "lat"
@@ -114,11 +118,10 @@ def _location(form: dict) -> dict:
         raise _invalid("lat", "A location is required: lat and long, address_string or "
                        "address_id.", "required")
     if property_id is not None:
-        try:
-            found = properties.get_property(property_id)
-        except ApiError:
-            raise _invalid("address_id", f"There is no property {property_id}.") from None
-        address = address or _address_text(found.address)
+        if not relationships.holds(account, property_id):
+            raise _invalid("address_id", "address_id names no property that this api_key "
+                           "reports for; give lat and long or address_string instead.")
+        address = address or _address_text(properties.get_property(property_id).address)
     return {"lat": lat, "long": long, "address": address, "property": property_id}
 
 
@@ -132,20 +135,6 @@ def _address_text(address) -> str | None:
     return ", ".join(str(part) for part in parts if part) or None
 
 
-def _account(principal: Principal, email: str | None) -> str:
-    """The account the report is raised for (see the module's note)."""
-    if principal.account:
-        return principal.account
-    if email:
-        found = {account.identifier for community in catalog.communities()
-                 for account in accounts.find_by_email(community, email)}
-        if len(found) == 1:
-            return found.pop()
-    raise _invalid("email", "The report's email is no customer's, and this API key raises "
-                   "reports for no account: give a customer's e-mail address.", "invalid"
-                   if email else "required")
-
-
 def _summary(description: str | None, service_name: str) -> str:
     first_line = (description or "").strip().splitlines()[0:1]
     text = first_line[0].strip() if first_line else ""
@@ -157,9 +146,9 @@ def raise_report(principal: Principal, form: dict, idempotency=None) -> SupportR
     written with ``idempotency``'s claim when the client sent an Idempotency-Key."""
     topic, sub_topic = services.topic_of(form["service_code"])  # 404, as the standard has it
     answers = _answers(topic, form)
-    where = _location(form)
+    account = principal.account  # the key's (keys.principal_of)
+    where = _location(form, account)
     email = form.get("email") or None
-    account = _account(principal, email)
     names = [form.get("first_name"), form.get("last_name")]
     creator = " ".join(name for name in names if name) or None
     report = {"lat": where["lat"], "long": where["long"], "address": where["address"],
@@ -173,4 +162,4 @@ def raise_report(principal: Principal, form: dict, idempotency=None) -> SupportR
                                             topic.identifier),
         sub_topic=sub_topic, description=form.get("description") or None, email=email,
         creator=creator, property_identifier=where["property"], report=report, origin=ORIGIN,
-        idempotency=idempotency)
+        idempotency=idempotency, published=bool(topic.public))

@@ -1,8 +1,11 @@
 """Support requests as Open311 service requests: one, a list, a token; public reads.
 
-A request that the desk marked private (or raised under a private topic) is not among them:
-it has no entries in the report index, and reading it by id is a 404 as for an id that does
-not exist. The reporter's own details (e-mail, names, phone) are never shown.
+Nothing is public unless the desk made it so (``SupportRequest.published``): an Open311 report
+of a topic the desk made public, or a request the desk published. Any other request has no
+entries in the report index, and reading it by id is a 404 as for an id that does not exist.
+A public read shows what the GeoReport standard needs for the public and nothing more: no
+staff names, no comment but the desk's public notes, no reporter (e-mail, names, phone,
+account).
 """
 from datetime import timedelta
 
@@ -35,11 +38,11 @@ def document(request: SupportRequest) -> dict:
     return {
         "service_request_id": request.identifier,
         "status": status_of(request.state),
-        "status_notes": request.last_comment,
+        "status_notes": request.public_notes,
         "service_name": request.sub_topic or request.topic,
         "service_code": service_code(request.topic, request.sub_topic),
         "description": request.description and request.description[:DESCRIPTION_LENGTH],
-        "agency_responsible": request.assignee,
+        "agency_responsible": None,
         "service_notice": None,
         "requested_datetime": _time(request.creation_time),
         "updated_datetime": _time(request.last_update_time),
@@ -54,20 +57,20 @@ def document(request: SupportRequest) -> dict:
 
 
 def one(identifier: str) -> SupportRequest:
-    """The request ``identifier`` unless it is private; 404 for both, alike."""
+    """The request ``identifier`` if it is published; 404 for any other, alike."""
     try:
         request = SupportRequest.get(identifier, consistent_read=True)
     except SupportRequest.DoesNotExist:
         request = None
-    if request is None or request.private:
+    if request is None or not request.published:
         raise NotFound(f"No service request {identifier}.",
                        [FieldError("service_request_id", "invalid")])
     return request
 
 
 def by_ids(text: str) -> list[SupportRequest]:
-    """The visible requests among the comma-separated ids, in their order (unknown and
-    private ones are left out, as a filter leaves them)."""
+    """The published requests among the comma-separated ids, in their order (unknown and
+    unpublished ones are left out, as a filter leaves them)."""
     ids = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     if not ids or len(ids) > MAX_IDS or any(len(i) > MAX_ID_LENGTH for i in ids):
         raise BadRequest(f"service_request_id names 1 to {MAX_IDS} ids of at most "
@@ -75,7 +78,7 @@ def by_ids(text: str) -> list[SupportRequest]:
                          [FieldError("service_request_id", "invalid")])
     found = {request.identifier: request
              for request in SupportRequest.batch_get(ids, consistent_read=True)}
-    return [found[i] for i in ids if i in found and not found[i].private]
+    return [found[i] for i in ids if i in found and found[i].published]
 
 
 def window(start, end) -> tuple[str, str]:
@@ -104,5 +107,6 @@ def listed(service: str | None, status: str | None, start, end, offset: int = 0,
     for start_at in range(0, len(ids), MAX_IDS):  # BatchGetItem takes 100 keys a call
         found.update((request.identifier, request) for request in SupportRequest.batch_get(
             ids[start_at:start_at + MAX_IDS], consistent_read=True))
-    # an entry written with its request is never without it; a private one has none
-    return [found[i] for i in ids if i in found and not found[i].private]
+    # an entry written with its request is never without it; an unpublished one has none
+    # (but for entries written before the desk's opt-in, until ops.admin open311-privacy)
+    return [found[i] for i in ids if i in found and found[i].published]

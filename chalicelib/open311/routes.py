@@ -19,9 +19,9 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this face last changed what it serves (discovery's ``changeset``).
 CHANGESET = "2026-12-01T00:00:00Z"
 MEDIA_TYPES = {"json": "application/json", "xml": "text/xml"}
-#: What a report's answer tells the reporter will happen.
-SERVICE_NOTICE = ("The desk has your report as support request {identifier}; it e-mails "
-                  "{email} each time the request changes state.")
+#: What a report's answer tells the reporter will happen (with an e-mail the reporter gave).
+SERVICE_NOTICE = "The desk has your report as support request {identifier}."
+EMAIL_NOTICE = " It e-mails {email} each time the request changes state."
 
 
 def _answer(document: str, data, suffix: str) -> Response:
@@ -59,15 +59,20 @@ def _discovery(call: Call) -> dict:
 
 
 def _raise(call: Call) -> list[dict]:
-    form = {name: value for name, value in call.body.items() if name != "api_key"}
+    form = {name: value for name, value in call.body.items()
+            if name not in ("api_key", "jurisdiction_id")}
     key = idempotency.of(call, "open311-report", form)
     request, _ = idempotency.create_once(
-        # a replay finds the request even if it is private (raised under a private topic)
+        # a replay finds the request even if it is not public (a topic the desk keeps private)
         key, support_requests.get_request,
         lambda: intake.raise_report(call.principal, form, key))
-    return [{"service_request_id": request.identifier, "account_id": request.account,
-             "service_notice": SERVICE_NOTICE.format(identifier=request.identifier,
-                                                     email=request.email)}]
+    notice = SERVICE_NOTICE.format(identifier=request.identifier)
+    if form.get("email"):  # the reporter's own address, never the account's
+        notice += EMAIL_NOTICE.format(email=form["email"])
+    answer = {"service_request_id": request.identifier, "service_notice": notice}
+    if form.get("account_id"):
+        answer["account_id"] = form["account_id"]  # as the reporter's app gave it
+    return [answer]
 
 
 def _requests(call: Call) -> list[dict]:

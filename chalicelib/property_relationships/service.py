@@ -9,10 +9,10 @@ from ..core import db, feeds, pages, timestamps, tracking, unique_keys
 from ..core.errors import BadRequest, Conflict, FieldError
 from ..core.idempotency import Idempotency
 from ..properties import service as properties
-from .models import PropertyRelationship
+from .models import KINDS, PropertyRelationship
 
 __all__ = ["associate", "end", "get_relationship", "set_extid", "acknowledge",
-           "list_relationships", "links", "LABEL", "EXTID_KIND"]
+           "list_relationships", "links", "holds", "LABEL", "EXTID_KIND"]
 
 LABEL = "property relationship"
 EXTID_KIND = "property-relationship-extid"
@@ -106,6 +106,13 @@ def _live_holder(claim_key: str, today: str) -> str | None:
     if claim.live_until is not None and claim.live_until <= today:
         return None
     return claim.owner
+
+
+def holds(account_id: str, property_id: str) -> bool:
+    """Whether ``account_id`` owns or occupies ``property_id`` today (a live relationship)."""
+    today = timestamps.storage_now()[:10]
+    return any(_live_holder(_active_key(account_id, property_id, kind), today) is not None
+               for kind in KINDS)
 
 
 def get_relationship(identifier: str | None = None,

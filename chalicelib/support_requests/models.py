@@ -88,8 +88,10 @@ class SupportRequest(TrackedRecord):
     updates_acked_through = NumberAttribute(default=0)
     origin = UnicodeAttribute(null=True)  # the face it was raised through, when not LEAP
     report = Report(null=True)  # an Open311 report's own data
-    private = BooleanAttribute(null=True)  # the desk's: not shown by Open311's public reads
-    last_comment = UnicodeAttribute(null=True)  # the newest update's comment (status_notes)
+    # Open311's public reads show it (opt-in): raised through Open311 under a public topic,
+    # or published by the desk; with the desk's note to the public (status_notes), if any
+    published = BooleanAttribute(null=True)
+    public_notes = UnicodeAttribute(null=True)
     report_keys = ListAttribute(null=True)  # its entries in the report index, last written
 
     feed_topic = UnicodeAttribute(null=True)
@@ -174,5 +176,5 @@ class Topic(Model):
     description = UnicodeAttribute(null=True)
     attributes = ListOf(of=ServiceAttribute, default=list)
     catalog = UnicodeAttribute(default=CATALOG)
-    private = BooleanAttribute(null=True)  # its requests are private when raised
+    public = BooleanAttribute(null=True)  # its Open311 reports are public (the desk's opt-in)
     by_catalog = global_index("topics_by_catalog", "catalog", "identifier")

@@ -1,6 +1,7 @@
 """The index of public reports: where Open311's ``requests`` lists find support requests.
 
-Each request that is not private has one small entry per list it belongs to, ordered by when
+Each published request (``SupportRequest.published``: nothing else is public) has one small
+entry per list it belongs to, ordered by when
 it was raised (Open311's ``requested_datetime``): every report, the open ones, those of its
 service, and its service's open ones. The entries are written in the same transaction as the
 request (its ``companions``), and the request keeps the keys it wrote, so that a change of
@@ -50,8 +51,8 @@ def status_of(state: str) -> str:
 
 def entry_keys(request) -> list[str]:
     """The lists a request belongs to now, each as its feed and order in one string (none
-    for a private request)."""
-    if request.private:
+    for a request that is not published)."""
+    if not request.published:
         return []
     service = service_code(request.topic, request.sub_topic)
     status = status_of(request.state)

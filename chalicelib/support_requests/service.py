@@ -9,7 +9,7 @@ from ..properties import service as properties
 from .models import TERMINAL_STATES, Report, SupportRequest, Topic, Update, entry_key
 
 __all__ = ["raise_request", "get_request", "post_update", "set_extid", "acknowledge",
-           "list_requests", "EXTID_KIND", "LABEL", "add_topic", "set_private"]
+           "list_requests", "EXTID_KIND", "LABEL", "add_topic", "publish"]
 
 LABEL = "support request"
 EXTID_KIND = "support-request-extid"
@@ -33,14 +33,14 @@ def get_topic(identifier: str) -> Topic:
 
 
 def add_topic(identifier: str, extid: str | None = None, sub_topics=(),
-              description: str | None = None, private: bool = False) -> Topic:
-    """Add a topic, or replace its extid, sub-topics, description and privacy (its Open311
-    attributes stay). A private topic's requests are private when raised."""
+              description: str | None = None, public: bool = False) -> Topic:
+    """Add a topic, or replace its extid, sub-topics, description and publicity (its Open311
+    attributes stay). A public topic's Open311 reports are public when raised."""
     try:
         topic = Topic.get(identifier, consistent_read=True)
     except Topic.DoesNotExist:
         topic = Topic(identifier)
-    topic.extid, topic.description, topic.private = extid, description, private or None
+    topic.extid, topic.description, topic.public = extid, description, public or None
     topic.sub_topics = [{"identifier": name} for name in sub_topics]
     topic.save()
     return topic
@@ -51,11 +51,11 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
                   creator: str | None = None, property_identifier: str | None = None,
                   purchased_product_offer: str | None = None, extid: str | None = None,
                   idempotency: Idempotency | None = None, report: dict | None = None,
-                  origin: str | None = None) -> SupportRequest:
+                  origin: str | None = None, published: bool = False) -> SupportRequest:
     """Raise a NEW request for an existing account; 404/400 name what was wrong. Written with
     ``idempotency``'s claim when there is one (``core.idempotency.create_once``). ``report``
-    is what an Open311 report brought (``models.Report``), ``origin`` the face it came by.
-    It is private when its topic is."""
+    is what an Open311 report brought (``models.Report``), ``origin`` the face it came by;
+    ``published``: Open311's public reads show it (an Open311 report of a public topic)."""
     account = accounts.get_active_account(account_id, "/support-request/account/@identifier")
     topic = get_topic(topic_id)
     if property_identifier is not None:
@@ -75,7 +75,7 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
         creator=creator or account.full_name, community=account.community,
         account=account.identifier, property_identifier=property_identifier,
         purchased_product_offer=purchased_product_offer, creation_time=when,
-        last_update_time=when, extid=extid, origin=origin, private=topic.private or None,
+        last_update_time=when, extid=extid, origin=origin, published=published or None,
         report=Report(**report) if report else None)
     tracking.mark_changed(request, when)
     request.refresh_feeds()
@@ -131,16 +131,18 @@ def post_update(updater: str, identifier: str | None = None, extid: str | None =
         for entry in entries:
             request.state = entry.state or request.state
             request.assignee = entry.assignee or request.assignee
-        request.last_comment = comment or request.last_comment
         request.add_updates(entries)
     return tracking.change(lambda: get_request(identifier, extid), apply)
 
 
-def set_private(identifier: str, private: bool) -> SupportRequest:
-    """The desk's: hide a request from Open311's public reads, or show it again (its entries
-    in the report index go or come in the same write)."""
+def publish(identifier: str, published: bool, notes: str | None = None) -> SupportRequest:
+    """The desk's: show a request in Open311's public reads, with ``notes`` to the public
+    (``status_notes``; None keeps those it has), or hide it again (its entries in the report
+    index come or go in the same write)."""
     def apply(request, when):
-        request.private = private or None
+        request.published = published or None
+        if notes is not None:
+            request.public_notes = notes or None
     return tracking.change(lambda: get_request(identifier), apply)
 
 

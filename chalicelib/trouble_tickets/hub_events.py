@@ -24,7 +24,8 @@ __all__ = ["messages", "EVENT_TYPES", "SOURCES"]
 
 SOURCES = {
     "TroubleTicketCreateEvent": ("ticket.created",),
-    "TroubleTicketStatusChangeEvent": ("ticket.status_changed", "ticket.cancelled"),
+    # a cancellation is a status change too (its ticket.status_changed event)
+    "TroubleTicketStatusChangeEvent": ("ticket.status_changed",),
     "TroubleTicketResolvedEvent": ("ticket.status_changed",),
     "TroubleTicketInformationRequiredEvent": ("ticket.status_changed",),
     "TroubleTicketAttributeValueChangeEvent": ("ticket.updated", "ticket.note_added"),
