@@ -304,3 +304,24 @@ def test_attachments_are_the_accounts_uploads_and_times_are_kept_in_one_form(api
     assert case["otherDetails"]["attachments"] == [{"id": file_id, "name": "photo.png"}]
     unknown = tmf.create(trouble_ticket(attachment=[{"@type": "AttachmentRef", "id": "nope"}]))
     assert unknown.status == 400 and "attachment/0/id" in error_of(unknown)["message"]
+
+
+def test_files_attached_to_notes_show_on_the_ticket_as_the_case_api_shows_them(api, tmf):
+    cases = customer(api)
+    number = tmf.new_ticket()
+    photo = cases.upload("meter.png", b"\x89PNG meter").data["id"]
+    log = cases.upload("internal-log.txt", b"desk only").data["id"]
+    assert cases.note(number, "A photo of the meter",
+                      attachments=[{"id": photo, "name": "meter.png"}]).status == 200
+    desk(api).note(number, "Our log", visibility="INTERNAL",
+                   attachments=[{"id": log, "name": "internal-log.txt"}])
+    [note] = [n for n in cases.get(number).data["otherDetails"]["notes"]
+              if n["text"] == "A photo of the meter"]
+    assert note["attachments"] == [{"id": photo, "name": "meter.png"}]
+    shown = tmf.get(number).data
+    [attached] = [a for a in shown["attachment"] if a["id"] == photo]
+    assert attached == {"@type": "AttachmentRef", "id": photo, "name": "meter.png",
+                        "url": f"http://localhost/support/v2/attachments/{photo}",
+                        "description": f"Attached to note {note['id']}"}
+    assert log not in json.dumps(shown)  # an INTERNAL note's file: the desk's only
+    assert log in json.dumps(tmf_desk(api).get(number).data["attachment"])

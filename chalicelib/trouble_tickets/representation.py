@@ -97,10 +97,22 @@ def _related_entities(case: Case, given: dict) -> list[dict]:
             for role, value in entities if value]
 
 
-def _attachments(case: Case, base_url: str, given: dict) -> list[dict]:
-    files = [{"@type": "AttachmentRef", "id": entry["id"], "name": entry["name"],
-              "url": f"{base_url}/support/v2/attachments/{entry['id']}"}
-             for entry in json.loads(case.attachments)]
+def _file(entry: dict, base_url: str, note: CaseNote | None = None) -> dict:
+    shown = {"@type": "AttachmentRef", "id": entry["id"], "name": entry["name"],
+             "url": f"{base_url}/support/v2/attachments/{entry['id']}"}
+    if note is not None:
+        shown["description"] = f"Attached to note {note.note_id}"
+    return shown
+
+
+def _attachments(case: Case, notes: list[CaseNote] | None, base_url: str,
+                 given: dict) -> list[dict]:
+    """The ticket's files, then those of the notes the caller may read (v5's Note holds no
+    attachment: each says in its ``description`` which note it came with), then what a
+    client attached by link."""
+    files = [_file(entry, base_url) for entry in json.loads(case.attachments)]
+    files += [_file(entry, base_url, note) for note in notes or []
+              for entry in json.loads(note.attachments or "[]")]
     return files + _typed(given.get("attachment", []), "Attachment")
 
 
@@ -136,7 +148,7 @@ def ticket(case: Case, notes: list[CaseNote] | None, base_url: str) -> dict:
         "externalIdentifier": _external_identifiers(case, given),
         "relatedParty": _related_parties(case, given),
         "relatedEntity": _related_entities(case, given),
-        "attachment": _attachments(case, base_url, given),
+        "attachment": _attachments(case, notes, base_url, given),
         "troubleTicketCharacteristic": characteristics,
     }
     if notes is None:
