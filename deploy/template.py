@@ -271,7 +271,11 @@ def _stream_handler_resources(handler: str, logical_table: str, tables: dict) ->
         statements.append(SEND_EMAIL_STATEMENT)
     if access.get("sends_sms"):
         statements.append(SEND_SMS_STATEMENT)
-    function = {"Properties": {**_function(function_id, tables), "Events": {
+    properties = _function(function_id, tables)
+    # where a record that no retry can mend is set aside at once (streams.batch)
+    properties["Environment"]["Variables"]["SERVICEDESK_STREAM_FAILURES_QUEUE_URL"] = {
+        "Ref": "StreamFailuresQueue"}
+    function = {"Properties": {**properties, "Events": {
         function_id + "DynamodbEventSource": {"Properties": {
         "Stream": stream_arn,
         "StartingPosition": "TRIM_HORIZON",
@@ -396,6 +400,12 @@ def _api_resources(tables: dict) -> dict:
             "NotificationsSuppressed", "channel", 1,
             "An account's e-mails or texts were suppressed past its hourly budget (log lines "
             "'notification suppressed' name it)."),
+        # A stream record that no retry could mend, set aside at once (chalicelib/streams/
+        # batch.py): described in the stream failures queue, to replay once mended.
+        "StreamRecordsSetAsideAlarm": _metric_sum_alarm(
+            "StreamRecordsSetAside", "handler", 1,
+            "A stream record failed in a way no retry can mend and was set aside: the stream "
+            "failures queue holds its keys, sequence number and reason."),
         # Every refused caller counts once in AuthFailures, by reason (chalicelib/core/
         # observability.py): an attack, or an integration whose secret changed.
         "AuthFailuresAlarm": _metric_sum_alarm(

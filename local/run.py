@@ -142,6 +142,7 @@ def main() -> int:
                                                   mail_from=settings.mail_from)
         failures = f"the stand-in's queue {outputs['StreamFailuresQueueUrl']}"
         os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
+        os.environ["SERVICEDESK_STREAM_FAILURES_QUEUE_URL"] = outputs["StreamFailuresQueueUrl"]
         os.environ["SERVICEDESK_WEBHOOK_QUEUE_URL"] = outputs["WebhookDeliveryQueueUrl"]
         os.environ["SERVICEDESK_WEBHOOK_KEY_ID"] = outputs["WebhookSecretsKeyId"]
     else:

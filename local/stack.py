@@ -134,6 +134,19 @@ class LocalStack:
             time.sleep(1)
             quiet = quiet + 1 if cpu_seconds() - before < busy_share else 0
 
+    def admin(self, *argv: str) -> str:
+        """Run ``python -m ops.admin ARGV...`` against this stack's stand-in; what it printed
+        (an error if it failed)."""
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("SERVICEDESK_", "AWS_"))}
+        env.update(SERVICEDESK_AWS_ENDPOINT=self.aws, AWS_ACCESS_KEY_ID="testing",
+                   AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+        done = subprocess.run([sys.executable, "-m", "ops.admin", *argv], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"ops.admin {' '.join(argv)}: {done.stderr or done.stdout}")
+        return done.stdout
+
     def sent_emails(self) -> list[dict]:
         data = requests.get(f"{self.aws}/moto-api/data.json", timeout=60).json()
         return data.get("ses", {}).get("Message", [])

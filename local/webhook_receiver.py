@@ -5,7 +5,8 @@ message it took (headers, body, time of arrival) and answers as told.
 others answered 500 at random (those are not kept); ``down_for``: seconds before it listens at
 all (until then its port refuses connections); ``retry_after``: sent with every answer.
 ``trickle``: seconds between the bytes of a slow answer's body (a receiver that holds an
-attempt open); ``hold``: an event that each answer waits for. ``verify_with(secret)``
+attempt open); ``hold``: an event that each answer waits for; ``stall``: (for how many
+seconds from its start, how long each answer waits then). ``verify_with(secret)``
 checks each message as it arrives with the standardwebhooks package (which refuses a
 timestamp older than 5 minutes, so a long run cannot check afterwards).
 """
@@ -21,9 +22,12 @@ __all__ = ["Receiver"]
 class Receiver:
     def __init__(self, answers=(), fail_rate: float = 0.0, down_for: float = 0.0,
                  retry_after: str | None = None, seed: int = 7, trickle: float = 0.0,
-                 hold: threading.Event | None = None) -> None:
+                 hold: threading.Event | None = None,
+                 stall: tuple[float, float] | None = None) -> None:
         self.answers, self.fail_rate, self.retry_after = list(answers), fail_rate, retry_after
         self.trickle, self.hold = trickle, hold
+        self.stall_until, self.stall_seconds = (time.time() + stall[0], stall[1]) if stall \
+            else (0.0, 0.0)
         self.rng = random.Random(seed)
         self.received: list[tuple[dict, str]] = []
         self.unverified: list[tuple[dict, str, str]] = []  # (headers, body, why)
@@ -70,11 +74,19 @@ class Receiver:
                 receiver._check(dict(self.headers), body)
                 if receiver.hold is not None:
                     receiver.hold.wait(60)
+                if time.time() < receiver.stall_until:  # past the sender's deadline
+                    time.sleep(receiver.stall_seconds)
                 status = receiver._answer()
                 with receiver.lock:
                     if status != 500 or not receiver.fail_rate:
                         receiver.received.append((dict(self.headers), body))
                         receiver.arrivals.append(time.time())
+                try:
+                    self._answer_with(status)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender's deadline came first: it counts the attempt failed
+
+            def _answer_with(self, status: int) -> None:
                 self.send_response(status)
                 if receiver.retry_after:
                     self.send_header("Retry-After", receiver.retry_after)

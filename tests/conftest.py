@@ -57,6 +57,7 @@ def stack_outputs(tmp_path_factory):
     the stream failures queue, the event source mappings)."""
     outputs = cloudformation.create_stack(ENDPOINT, tmp_path_factory.mktemp("package"))
     os.environ["SERVICEDESK_ATTACHMENTS_BUCKET"] = outputs["AttachmentsBucket"]
+    os.environ["SERVICEDESK_STREAM_FAILURES_QUEUE_URL"] = outputs["StreamFailuresQueueUrl"]
     os.environ["SERVICEDESK_WEBHOOK_QUEUE_URL"] = outputs["WebhookDeliveryQueueUrl"]
     os.environ["SERVICEDESK_WEBHOOK_KEY_ID"] = outputs["WebhookSecretsKeyId"]
     settings.reload()

@@ -1,8 +1,11 @@
-"""Soak of the webhooks: the stack as ``make run`` starts it, three endpoints on loopback (one
-healthy, one that fails 30 % of attempts at random, one that is down for the first minute)
-and a mixed workload over every API. Then: every event of the feed reached every endpoint
-at least once, every message verifies with the standardwebhooks package, and what was pushed
-is what the feed holds."""
+"""Soak of the webhooks: the stack as ``make run`` starts it, endpoints on loopback (one
+healthy, one that fails 30 % of attempts at random, one that is down for the first minute, one
+that stalls past the attempt's deadline for the first minute, one that an operator's
+``recover`` is run on again and again) and a mixed workload over every API, with a client
+disabled half-way. Then: every event of the feed reached every endpoint at least once, the
+recovered one never twice, the disabled client's endpoint nothing after it was disabled; every
+message verifies with the standardwebhooks package; what was pushed is what the feed holds;
+the stream failures queue is empty."""
 import json
 import os
 import random
@@ -30,6 +33,9 @@ SETTLE_SECONDS = 300
 XML = {"Content-Type": "application/xml"}
 # Waits that cover the down endpoint's minute in a few attempts.
 SCHEDULE = "1,2,5,10,20,30,40"
+#: The deadline of an attempt in the soak: the stalling receiver holds each answer longer.
+ATTEMPT_SECONDS = 3
+RECOVER_EVERY = 31  # seconds: recover is limited to 2 a minute per endpoint
 
 
 def workload(base: str, seed: int, changes: int, statuses: Counter, lock) -> None:
@@ -92,26 +98,58 @@ def feed(base: str, auth, since: str) -> list[dict]:
             return found
 
 
+def _subscribe(stack, auth, url: str, name: str) -> tuple[str, str]:
+    answer = requests.post(f"{stack.base}/webhooks/v1/endpoints", auth=auth,
+                           json={"url": url, "description": name}, timeout=60)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"], answer.json()["secret"]
+
+
+def _recover_loop(stack, endpoint_id: str, stop: threading.Event, since: str,
+                  results: list) -> None:
+    """The operator's recover of one endpoint, again and again while the soak runs."""
+    while not stop.wait(RECOVER_EVERY):
+        answer = requests.post(f"{stack.base}/webhooks/v1/endpoints/{endpoint_id}/recover",
+                               auth=DESK_CREDENTIALS, json={"since": since}, timeout=120)
+        results.append((answer.status_code, answer.json()))
+
+
 def test_every_event_reaches_every_endpoint_and_the_feed_holds_exactly_them():
     receivers = {"healthy": Receiver(), "flaky": Receiver(fail_rate=0.3),
-                 "down": Receiver(down_for=DOWN_SECONDS)}
+                 "down": Receiver(down_for=DOWN_SECONDS),
+                 "stalled": Receiver(stall=(DOWN_SECONDS, ATTEMPT_SECONDS + 2)),
+                 "recovered": Receiver()}
+    tenant = Receiver()  # the endpoint of a client that is disabled half-way
     with LocalStack(SERVICEDESK_WEBHOOK_RETRY_SCHEDULE=SCHEDULE,
+                    SERVICEDESK_WEBHOOK_ATTEMPT_SECONDS=str(ATTEMPT_SECONDS),
                     SERVICEDESK_NOTIFICATIONS_PER_ACCOUNT_HOUR="0") as stack:
-        secrets = {}
+        secrets, ids = {}, {}
         for name, receiver in receivers.items():  # the desk's: the demo client makes changes
-            answer = requests.post(f"{stack.base}/webhooks/v1/endpoints", auth=DESK_CREDENTIALS,
-                                   json={"url": receiver.url, "description": name}, timeout=60)
-            assert answer.status_code == 201, answer.text
-            secrets[name] = answer.json()["secret"]
+            ids[name], secrets[name] = _subscribe(stack, DESK_CREDENTIALS, receiver.url, name)
             receiver.verify_with(secrets[name])
+        printed = stack.admin("create-client", "Soak tenant", "--scopes", "requests,webhooks")
+        tenant_auth = (printed.split("client id: ")[1].split()[0],
+                       printed.split("secret:")[1].split()[0])
+        _, tenant_secret = _subscribe(stack, tenant_auth, tenant.url, "tenant")
+        tenant.verify_with(tenant_secret)
         # the changes from now on: the demo seed's came before any endpoint
         time.sleep(1.1)
         since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         time.sleep(1.1)
         statuses, lock = Counter(), threading.Lock()
         started = time.monotonic()
+        stop, recovered = threading.Event(), []
+        looping = threading.Thread(target=_recover_loop, args=(
+            stack, ids["recovered"], stop, since, recovered), daemon=True)
+        looping.start()
         with ThreadPoolExecutor(CLIENTS) as pool:
-            for result in [pool.submit(workload, stack.base, n, CHANGES // CLIENTS, statuses,
+            halves = [CHANGES // CLIENTS // 2, CHANGES // CLIENTS - CHANGES // CLIENTS // 2]
+            for result in [pool.submit(workload, stack.base, n, halves[0], statuses, lock)
+                           for n in range(CLIENTS)]:
+                result.result()
+            stack.admin("disable-client", tenant_auth[0])
+            disabled_at = time.time()
+            for result in [pool.submit(workload, stack.base, CLIENTS + n, halves[1], statuses,
                                        lock) for n in range(CLIENTS)]:
                 result.result()
         accepted = sum(count for (_, outcome), count in statuses.items()
@@ -125,19 +163,38 @@ def test_every_event_reaches_every_endpoint_and_the_feed_holds_exactly_them():
             if all(wanted <= r.ids() for r in receivers.values()):
                 break
             time.sleep(2)
+        stop.set()
+        looping.join()
         elapsed = time.monotonic() - started
         wanted = {e["id"] for e in events}
         print(f"\nwebhook soak: {accepted} accepted changes in {written:.0f} s, "
               f"{len(events)} events; {elapsed:.0f} s after the start, received "
               + ", ".join(f"{n}: {len(r.received)}" for n, r in receivers.items())
-              + f"; by outcome: {dict(statuses)}")
+              + f", tenant: {len(tenant.received)} (disabled half-way); recover called "
+              f"{len(recovered)} times, queued {sum(r.get('queued', 0) for _, r in recovered)}"
+              f"; by outcome: {dict(statuses)}")
         assert accepted >= CHANGES * 0.7 and len(events) >= accepted
         assert len(wanted) == len(events)  # the feed repeats nothing
         for name, receiver in receivers.items():
             assert wanted <= receiver.ids(), (name, len(wanted - receiver.ids()))
             assert receiver.ids() <= wanted  # nothing pushed that the feed lacks
             assert receiver.unverified == [], name  # each checked by standardwebhooks on arrival
+        # recover sent nothing that was delivered or waiting: each message came once
+        once = Counter(headers["webhook-id"] for headers, _ in receivers["recovered"].received)
+        assert [m for m, n in once.items() if n > 1] == [] and recovered
+        assert {status for status, _ in recovered} <= {202, 429}
+        # the disabled client's endpoint: its support requests until then, nothing after
+        assert tenant.received and tenant.unverified == []
+        assert max(tenant.arrivals) < disabled_at + 1, max(tenant.arrivals) - disabled_at
+        assert {json.loads(body)["type"].split(".")[0] for _, body in tenant.received} == {
+            "support_request"}
+        stalled = requests.get(f"{stack.base}/webhooks/v1/endpoints/{ids['stalled']}/attempts",
+                               params={"status": "failed", "limit": 100},
+                               auth=DESK_CREDENTIALS, timeout=60).json()["data"]
+        assert stalled and all("timed out" in a["response"] for a in stalled)
+        assert all(a["duration_ms"] < (ATTEMPT_SECONDS + 1) * 1000 for a in stalled)
         by_id = {e["id"]: e for e in events}
         for headers, body in receivers["healthy"].received[:50]:
             assert json.loads(body)["data"] == by_id[headers["webhook-id"]]["data"]
+        assert stack.failed_stream_batches() == []
         assert stack.process.poll() is None

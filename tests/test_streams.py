@@ -2,6 +2,7 @@
 import json
 
 import boto3
+from botocore.exceptions import ClientError
 
 from chalicelib.streams import notifications
 from chalicelib.streams.history import HistoryEntry, entries_of
@@ -105,7 +106,8 @@ def test_after_a_failed_record_it_and_every_later_record_come_again_in_order(api
         def send_email(self, **message):
             ThrottledOnce.calls += 1
             if ThrottledOnce.calls == 1:
-                raise RuntimeError("Throttling: Maximum sending rate exceeded")
+                raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum "
+                                             "sending rate exceeded."}}, "SendEmail")
             return real.send_email(**message)
 
     import app as app_module
@@ -140,7 +142,8 @@ def test_a_record_that_keeps_failing_goes_to_the_failure_queue_without_blocking_
 
     class Down:
         def send_email(self, **message):
-            raise RuntimeError("SES unavailable")
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "SES is "
+                                         "unavailable"}}, "SendEmail")
     streams = Streams(max_attempts=2)
     real = notifications.ses_client()
     notifications.use_ses_client(Down())

@@ -13,7 +13,7 @@ from ..core.errors import Forbidden, NotFound
 from .models import Case, CaseNote
 
 __all__ = ["OPERATOR_SCOPE", "ORDER_PREFIX", "is_operator", "acting_account", "tenant",
-           "order_number", "find", "notes_of"]
+           "order_number", "find", "notes_of", "newest_notes"]
 
 OPERATOR_SCOPE = "cases-operator"
 ORDER_PREFIX = "1-2049"  # an order number is this and the case number (14 characters)
@@ -66,6 +66,27 @@ def find(principal: auth.Principal, identifier: str) -> Case:
     if case is None or (account is not None and case.account != account):
         raise NotFound(f"No ticket {identifier}.", code="EQ-4040001")
     return case
+
+
+#: How many notes ``newest_notes`` reads for each one it answers, at most.
+READ_BUDGET = 5
+
+
+def newest_notes(case: Case, most: int, operator: bool, until: str | None = None
+                 ) -> list[CaseNote]:
+    """The newest ``most`` notes of ``case`` that a reader sees (INTERNAL ones: an
+    operator), written until ``until`` (a time; None: now), oldest first. Reads at most
+    ``READ_BUDGET * most`` notes, however many the ticket has (a message's notes: ``events.
+    bounds``), so it may answer fewer when INTERNAL notes crowd the newest."""
+    found = []
+    for note in CaseNote.query(case.case_number, scan_index_forward=False,
+                               consistent_read=True, limit=READ_BUDGET * most):
+        if (operator or note.visibility == "EXTERNAL") and (until is None
+                                                            or note.created <= until):
+            found.append(note)
+            if len(found) == most:
+                break
+    return found[::-1]
 
 
 def notes_of(case: Case, principal: auth.Principal) -> list[CaseNote]:

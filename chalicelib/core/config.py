@@ -86,6 +86,9 @@ class Settings:
                                       "servicedesk-webhook-deliveries")
         self.webhook_key_id = _env("SERVICEDESK_WEBHOOK_KEY_ID", "")
         self.webhook_retry_schedule = _env("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE", "")
+        # Where a stream handler sets aside a record that no retry can mend (the stack's
+        # stream failures queue, the mappings' on-failure destination too).
+        self.stream_failures_queue_url = _env("SERVICEDESK_STREAM_FAILURES_QUEUE_URL", "")
         # The deadline of one delivery attempt, from the connection to the answer's end.
         self.webhook_attempt_seconds = float(_env("SERVICEDESK_WEBHOOK_ATTEMPT_SECONDS", "15"))
         self.webhooks_allow_loopback = _env("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK",

@@ -15,6 +15,7 @@ __all__ = ["meta", "global_index", "create_tables", "is_conditional_failure", "i
 
 # AWS's answers that mean "not now": the same call may well succeed in a moment.
 _UNAVAILABLE_CODES = {"ServiceUnavailable", "InternalServerError", "ThrottlingException",
+                      "Throttling", "TooManyRequestsException", "InternalFailure",
                       "ProvisionedThroughputExceededException", "RequestLimitExceeded",
                       "ResourceNotFoundException"}
 

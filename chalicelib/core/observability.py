@@ -99,6 +99,10 @@ def count_stream_failure(handler: str) -> None:
     _count("StreamRecordFailures", {"handler": handler})
 
 
+def count_stream_record_set_aside(handler: str) -> None:
+    _count("StreamRecordsSetAside", {"handler": handler})
+
+
 _audit = logging.getLogger(PACKAGE_LOGGER + ".audit")
 
 

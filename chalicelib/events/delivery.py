@@ -17,10 +17,12 @@ import logging
 import time
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 
-from ..core import db, observability, timestamps
+from ..core import clients, db, observability, timestamps
+from ..core.auth import ApiClient
 from ..streams import notifications
-from . import queue, secrets, states, transport
+from . import envelopes, queue, secrets, states, transport
 from .matching import Tenancy, endpoint_reads, owner
 from .models import RETENTION, DeliveryAttempt, Event, WebhookEndpoint
 
@@ -34,14 +36,20 @@ UNFINISHED = "the attempt did not finish (the delivery function stopped during i
 
 
 def _entry(endpoint_id: str, key: str, message_id: str, attempt: int, status: str,
-           response: str, http_status: int | None = None, seconds: float | None = None
-           ) -> DeliveryAttempt:
+           response: str, http_status: int | None = None, seconds: float | None = None,
+           settled: str | None = None) -> DeliveryAttempt:
+    """Log an attempt; with ``settled``, the message's state too, in the same call."""
     entry = DeliveryAttempt(endpoint_id, key, message_id=message_id, attempt=attempt,
                             status=status, due=key.split("#")[0], at=timestamps.storage_now(),
                             http_status=http_status, response=response[:LOGGED_ANSWER_CHARS],
                             duration_ms=None if seconds is None else int(seconds * 1000),
                             expires_at=RETENTION)
-    entry.save()
+    if settled is None:
+        entry.save()
+    else:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.save(entry)
+            transaction.save(states.state(endpoint_id, message_id, settled))
     return entry
 
 
@@ -56,10 +64,10 @@ def attempt_delivery(endpoint: WebhookEndpoint, message_id: str, body: str, atte
         "webhook-signature": signature(secrets.live(endpoint), message_id, now, body)})
     succeeded = status is not None and 200 <= status < 300
     entry = _entry(endpoint.endpoint_id, key, message_id, attempt,
-                   "succeeded" if succeeded else "failed", text, status, seconds)
+                   "succeeded" if succeeded else "failed", text, status, seconds,
+                   states.DELIVERED if succeeded else None)
     observability.count_webhook_attempt(succeeded)
     if succeeded:
-        states.settle(endpoint.endpoint_id, message_id, states.DELIVERED)
         if endpoint.failing_since is not None:
             _note(endpoint, WebhookEndpoint.failing_since.remove())
         return entry
@@ -77,7 +85,7 @@ def attempt_delivery(endpoint: WebhookEndpoint, message_id: str, body: str, atte
     delay = queue.retry_delay(attempt, _retry_after(headers))
     if delay is not None:
         queue.enqueue(endpoint.endpoint_id, message_id, attempt + 1, tenancy, delay,
-                      body=body)
+                      body=body, client=endpoint.client_id)
     else:
         _give_up(endpoint, message_id)
         log.warning("webhook message exhausted its retries", extra={
@@ -121,12 +129,33 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
                                     f"<p>{reason}</p>"), endpoint.account or "desk")
 
 
-def _refusal(endpoint: WebhookEndpoint, tenancy: list | None) -> str | None:
+def _read(endpoint_id: str, client_id: str | None) -> tuple[WebhookEndpoint | None,
+                                                            ApiClient | None]:
+    """The endpoint and its owner as they are now (disabled owners: None), in one strongly
+    consistent BatchGetItem when the queue message names the owner."""
+    if client_id is None:  # a message queued before messages named it
+        try:
+            endpoint = WebhookEndpoint.get(endpoint_id, consistent_read=True)
+        except WebhookEndpoint.DoesNotExist:
+            return None, None
+        return endpoint, owner(endpoint.client_id)
+    tables = {WebhookEndpoint.Meta.table_name: ("endpoint_id", endpoint_id, WebhookEndpoint),
+              ApiClient.Meta.table_name: ("client_id", client_id, ApiClient)}
+    answer = clients.client("dynamodb").batch_get_item(RequestItems={
+        table: {"Keys": [{name: {"S": value}}], "ConsistentRead": True}
+        for table, (name, value, _) in tables.items()})
+    found = {model: model.from_raw_data(item) for table, (_, _, model) in tables.items()
+             for item in answer["Responses"].get(table, [])}
+    current = found.get(ApiClient)
+    return found.get(WebhookEndpoint), None if current is None or current.disabled else current
+
+
+def _refusal(endpoint: WebhookEndpoint, current: ApiClient | None,
+             tenancy: list | None) -> str | None:
     """Why ``endpoint`` may not be sent the message now (None: it may)."""
     if endpoint.status != "enabled":
         return "endpoint disabled"
-    current = owner(endpoint.client_id)
-    if current is None:
+    if current is None or current.client_id != endpoint.client_id:
         return "the endpoint's client is disabled or deleted"
     if tenancy is not None and not endpoint_reads(endpoint, current,
                                                   Tenancy.from_list(tenancy)):
@@ -144,17 +173,18 @@ def handle_delivery_message(text: str) -> None:
         queue.enqueue(wanted["endpoint"], wanted["message"], wanted["attempt"], tenancy,
                       remaining, key=wanted["key"], body=wanted.get("body"))
         return
-    try:
-        endpoint = WebhookEndpoint.get(wanted["endpoint"], consistent_read=True)
-        message = wanted.get("body") or Event.get(
-            wanted["message"].split(".")[0], consistent_read=True).body
-    except (WebhookEndpoint.DoesNotExist, Event.DoesNotExist):
-        return  # the endpoint was deleted, or the event is past the feed's 30 days
-    refused = _refusal(endpoint, tenancy)
+    endpoint, current = _read(wanted["endpoint"], wanted.get("client"))
+    if endpoint is None:
+        return  # the endpoint was deleted
+    refused = _refusal(endpoint, current, tenancy)
     if refused is not None:
         _entry(endpoint.endpoint_id, wanted["key"], wanted["message"], wanted["attempt"],
-               "failed", refused)
-        _give_up(endpoint, wanted["message"])
+               "failed", refused, settled=states.FAILED)
         return
+    try:
+        message = wanted.get("body") or Event.get(
+            envelopes.event_id_of(wanted["message"]), consistent_read=True).body
+    except Event.DoesNotExist:
+        return  # the event is past the feed's 30 days
     attempt_delivery(endpoint, wanted["message"], message, wanted["attempt"], wanted["key"],
                      tenancy)

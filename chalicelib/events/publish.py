@@ -12,7 +12,7 @@ from pynamodb.exceptions import PutError
 
 from ..core import db, timestamps
 from ..core.config import settings
-from . import queue
+from . import bounds, queue
 from .matching import Subscribers
 from .models import NO_ACCOUNT, RETENTION, Event
 from .sources import Source, source_of
@@ -48,9 +48,21 @@ def _url(source: Source, record) -> str:
     return base + paths.get(source.api, "/{}").format(identifier.split("/")[0])
 
 
-def _previous(old: dict, new: dict) -> dict:
-    return {name: old.get(name) for name in sorted(set(old) | set(new))
-            if old.get(name) != new.get(name)}
+def _previous(old: dict, new: dict, growing: tuple[str, ...]) -> dict:
+    """The old value of each field that changed, but the old entries of what grows without
+    limit (``Source.growing``)."""
+    skipped = {path for path in growing if "/" not in path}
+    nested = [path.split("/", 1) for path in growing if "/" in path]
+    found = {}
+    for name in sorted(set(old) | set(new)):
+        if name in skipped or old.get(name) == new.get(name):
+            continue
+        value = old.get(name)
+        for outer, inner in nested:
+            if outer == name and isinstance(value, dict):
+                value = {key: entry for key, entry in value.items() if key != inner}
+        found[name] = value
+    return found
 
 
 def events_of(kind: str, record: dict) -> tuple[list[Event], object]:
@@ -71,13 +83,15 @@ def events_of(kind: str, record: dict) -> tuple[list[Event], object]:
     moment = timestamps.from_epoch(float(dynamodb["ApproximateCreationDateTime"]))
     when = timestamps.to_storage(moment)
     data = _data(source, current, new if new is not None else old, actor)
-    previous = _previous(old, new) if old is not None and new is not None else None
+    previous = (_previous(old, new, source.growing) if old is not None and new is not None
+                else None)
     version = data["version"] if new_record else "removed"
     found = []
     for place, event_type in enumerate(source.types_of(old, new)):
         message = {"type": event_type, "timestamp": when, "data": data}
         if previous is not None:
             message["previous"] = previous
+        message = bounds.fit(message)
         found.append(Event(
             message_id(source.resource, data["id"], version, event_type), type=event_type,
             timestamp=when, body=json.dumps(message, separators=(",", ":")),

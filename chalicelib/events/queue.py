@@ -51,19 +51,21 @@ def attempt_key_now(message_id: str, attempt: int) -> str:
 
 
 def _message(endpoint_id: str, message_id: str, attempt: int, due: float, key: str,
-             body: str | None, tenancy: list | None) -> str:
+             body: str | None, tenancy: list | None, client: str | None = None) -> str:
     """The queue message of one attempt; it carries the message's body when it fits (SQS
     takes 256 KB), so that the delivery reads no event, and the event's tenancy
-    (``matching.Tenancy``), which each attempt asks of the endpoint's owner as it is then."""
+    (``matching.Tenancy``), which each attempt asks of the endpoint's owner (``client``) as
+    it is then."""
     wanted = {"endpoint": endpoint_id, "message": message_id, "attempt": attempt, "due": due,
-              "key": key, "tenancy": tenancy}
+              "key": key, "tenancy": tenancy, "client": client}
     if body is not None and len(body.encode()) <= MAX_CARRIED_BODY:
         wanted["body"] = body
     return json.dumps(wanted)
 
 
 def enqueue(endpoint_id: str, message_id: str, attempt: int, tenancy: list | None,
-            delay: int = 0, key: str | None = None, body: str | None = None) -> None:
+            delay: int = 0, key: str | None = None, body: str | None = None,
+            client: str | None = None) -> None:
     """Queue one attempt ``delay`` seconds from now; one that waits shows as pending in the
     log (``key``: the log entry it already has, for a message that came early)."""
     due = time.time() + delay
@@ -76,7 +78,8 @@ def enqueue(endpoint_id: str, message_id: str, attempt: int, tenancy: list | Non
                             expires_at=RETENTION).save()
     clients.client("sqs").send_message(
         QueueUrl=settings.webhook_queue_url, DelaySeconds=min(delay, MAX_SQS_DELAY),
-        MessageBody=_message(endpoint_id, message_id, attempt, due, key, body, tenancy))
+        MessageBody=_message(endpoint_id, message_id, attempt, due, key, body, tenancy,
+                             client))
 
 
 def enqueue_event(endpoint: WebhookEndpoint, event: Event, again_if_delivered: bool = True
@@ -88,7 +91,7 @@ def enqueue_event(endpoint: WebhookEndpoint, event: Event, again_if_delivered: b
     for message_id, body in envelopes.messages(endpoint, event):
         if states.claim(endpoint.endpoint_id, message_id, again_if_delivered):
             enqueue(endpoint.endpoint_id, message_id, 1, tenancy_of(event).as_list(),
-                    body=body)
+                    body=body, client=endpoint.client_id)
             queued.append(message_id)
     return queued
 
@@ -102,7 +105,7 @@ def enqueue_first_attempts(event: Event, endpoints: list[WebhookEndpoint], recor
     states.mark_pending([(endpoint.endpoint_id, message_id) for endpoint, message_id, _ in sent])
     entries = [{"Id": str(n), "MessageBody": _message(
         endpoint.endpoint_id, message_id, 1, due, _attempt_key(due, message_id, 1), body,
-        tenancy)} for n, (endpoint, message_id, body) in enumerate(sent)]
+        tenancy, endpoint.client_id)} for n, (endpoint, message_id, body) in enumerate(sent)]
     for start in range(0, len(entries), 10):
         answer = clients.client("sqs").send_message_batch(
             QueueUrl=settings.webhook_queue_url, Entries=entries[start:start + 10])

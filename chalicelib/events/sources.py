@@ -14,6 +14,7 @@ from ..accounts import catalog
 from ..accounts import representation as accounts
 from ..accounts.models import Account
 from ..cases import representation as cases
+from ..cases.access import newest_notes
 from ..cases.models import Case, CaseNote
 from ..properties import representation as properties
 from ..properties.models import Property
@@ -24,6 +25,7 @@ from ..service_requests import representation as service_requests
 from ..service_requests.models import ServiceRequest
 from ..support_requests import representation as support_requests
 from ..support_requests.models import SupportRequest
+from . import bounds
 
 __all__ = ["Source", "SOURCES", "source_of"]
 
@@ -45,8 +47,8 @@ def _became(name: str, *values: str) -> Test:
     return lambda old, new: old.get(name) != new.get(name) and new.get(name) in values
 
 
-def _grew(name: str) -> Test:
-    return lambda old, new: len(new.get(name) or []) > len(old.get(name) or [])
+def _counted_more(name: str) -> Test:
+    return lambda old, new: (new.get(name) or 0) > (old.get(name) or 0)
 
 
 def _appeared(name: str) -> Test:
@@ -61,8 +63,9 @@ def _acknowledged(old: dict, new: dict) -> bool:
 
 
 def _commented(old: dict, new: dict) -> bool:
-    """Updates were added, one of them with a comment (the newest come first)."""
-    added = len(new.get("updates") or []) - len(old.get("updates") or [])
+    """Updates were added, one of them with a comment (the newest come first; a message holds
+    the newest ``bounds.NEWEST``, and a write adds three at most)."""
+    added = (new.get("update-count") or 0) - (old.get("update-count") or 0)
     return added > 0 and any(update.get("comment") for update in new["updates"][:added])
 
 
@@ -92,6 +95,9 @@ class Source:
     created_type: str = ""  # "<resource>.created" unless named
     # The face a record was raised through (an event's ``origin``): its API unless it says.
     origin: Callable[[object], str | None] = lambda record: None
+    # What grows without limit: the newest only are shown (``bounds``); a change's
+    # ``previous`` leaves their old entries out ("a/b": the field b of a).
+    growing: tuple[str, ...] = ()
     # When the record changed, by its own (stored UTC) time.
     changed_at: Callable[[object], str | None] = \
         lambda record: getattr(record, "last_update_time", None)
@@ -107,21 +113,35 @@ class Source:
 
 
 def _customer(record: Account, base_url: str) -> dict:
+    """The account with its newest comments and their count (``bounds``)."""
     labels = catalog.additional_field_labels(record.fields())
     links = relationship_service.links(record.relationships or [], base_url, with_flags=False)
-    return accounts.account(record, base_url, labels, links)
+    shown = accounts.account(record, base_url, labels, links)
+    shown["comment-count"] = len(shown.get("comments") or [])
+    shown["comments"] = (shown.get("comments") or [])[-bounds.NEWEST:]
+    return shown
+
+
+def _support_request(record: SupportRequest, base_url: str) -> dict:
+    """The request with its newest updates and their count (``bounds``)."""
+    return {**support_requests.full(record, base_url, record.newest_updates(bounds.NEWEST)),
+            "update-count": record.update_count or 0}
 
 
 def _service_request(record: ServiceRequest, base_url: str) -> dict:
+    """The request with its newest temporary resolutions and their count (``bounds``)."""
     [shown] = service_requests.represent([record])
+    resolutions = shown.get("temporary_resolutions") or []
+    shown["temporary_resolution_count"] = len(resolutions)
+    shown["temporary_resolutions"] = resolutions[-bounds.NEWEST:]
     return shown
 
 
 def _ticket(record: Case, base_url: str) -> dict:
-    """The ticket as its customer reads it, with the notes it had at this version."""
-    return cases.ticket(record, [n for n in CaseNote.query(record.case_number,
-                                                           consistent_read=True)
-                                 if n.visibility == "EXTERNAL" and n.created <= record.updated])
+    """The ticket as its customer reads it, with the newest notes it had at this version
+    (``bounds``)."""
+    return cases.ticket(record, newest_notes(record, bounds.NEWEST, operator=False,
+                                             until=record.updated))
 
 
 def _note(record: CaseNote, base_url: str) -> dict:
@@ -130,7 +150,8 @@ def _note(record: CaseNote, base_url: str) -> dict:
 
 SOURCES = [
     Source("support-request", "support_request", "support-requests", "requests",
-           SupportRequest, lambda r: r.identifier, lambda r: r.account, support_requests.full,
+           SupportRequest, lambda r: r.identifier, lambda r: r.account, _support_request,
+           growing=("updates",),
            origin=lambda r: r.origin,
            changes=[("support_request.state_changed", _changed("state")),
                     ("support_request.commented", _commented),
@@ -145,9 +166,9 @@ SOURCES = [
                "updated": "Another field of a support request changed (its extid, whether "
                           "Open311 shows it)."}),
     Source("account", "customer", "customers", "customers", Account,
-           lambda r: r.identifier, lambda r: r.identifier, _customer,
+           lambda r: r.identifier, lambda r: r.identifier, _customer, growing=("comments",),
            changes=[("customer.login_changed", _changed("owner/email")),
-                    ("customer.commented", _grew("comments")),
+                    ("customer.commented", _counted_more("comment-count")),
                     ("customer.acknowledged", _acknowledged)],
            descriptions={
                "created": "A customer account was created.",
@@ -175,10 +196,11 @@ SOURCES = [
     Source("service-request", "service_request", "service-requests", "service-requests",
            ServiceRequest, lambda r: r.number, lambda r: r.accounts_receivable,
            _service_request, changed_at=lambda r: r.updated_date,
+           growing=("temporary_resolutions",),
            changes=[("service_request.status_changed", _changed("status")),
                     ("service_request.responded", _appeared("response")),
                     ("service_request.temporarily_resolved",
-                     _grew("temporary_resolutions")),
+                     _counted_more("temporary_resolution_count")),
                     ("service_request.resolved", _appeared("final_resolution")),
                     ("service_request.accepted", _accepted)],
            descriptions={
@@ -195,6 +217,7 @@ SOURCES = [
                "updated": "Another field of a service request changed (update)."}),
     Source("case", "ticket", "cases", "cases", Case, lambda r: r.case_number,
            lambda r: r.account, _ticket, changed_at=lambda r: r.updated,
+           growing=("otherDetails/notes",),
            changes=[("ticket.cancelled", _became("status", "CANCELLED")),
                     ("ticket.status_changed", _changed("status"))],
            descriptions={

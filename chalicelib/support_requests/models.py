@@ -124,6 +124,16 @@ class SupportRequest(TrackedRecord):
         return [update for update in Update.query(self.identifier, consistent_read=True)
                 if self.version is None or update.version <= self.version]
 
+    def newest_updates(self, most: int) -> list[Update]:
+        """The newest ``most`` updates of this version of the request, oldest first: one
+        Query that reads ``most`` items, however long its history."""
+        if not self.update_count:
+            return []
+        condition = Update.entry < entry_key((self.version or 0) + 1)
+        found = list(Update.query(self.identifier, condition, scan_index_forward=False,
+                                  limit=most, consistent_read=True))
+        return found[::-1]
+
     def is_unacked(self, update: Update) -> bool:
         return update.version > (self.updates_acked_through or 0)
 

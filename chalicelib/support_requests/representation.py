@@ -42,8 +42,8 @@ def summary(request: SupportRequest, base_url: str) -> dict:
     }
 
 
-def full(request: SupportRequest, base_url: str) -> dict:
-    """A request with its history, newest update first."""
+def full(request: SupportRequest, base_url: str, updates: list | None = None) -> dict:
+    """A request with its history (or ``updates``, some of it), newest update first."""
     updates = [{
         "unacked-since": to_wire(update.update_time) if request.is_unacked(update) else None,
         "type": update.type,
@@ -52,5 +52,5 @@ def full(request: SupportRequest, base_url: str) -> dict:
         "update-time": to_wire(update.update_time),
         "updater": update.updater,
         "comment": update.comment or "",
-    } for update in reversed(request.updates())]
+    } for update in reversed(request.updates() if updates is None else updates)]
     return {**summary(request, base_url), "updates": updates}

@@ -11,13 +11,13 @@ again when a message is sent again, so a recovered message shows the ticket as i
 """
 import json
 
-from ..cases.access import OPERATOR_SCOPE
+from ..cases.access import OPERATOR_SCOPE, newest_notes
 from ..cases.models import Case, CaseNote
 from ..core.config import settings
+from ..events import bounds
 from ..events.envelopes import SEPARATOR
 from ..events.matching import owner
 from ..events.models import Event, WebhookEndpoint
-from ..events.queue import MAX_CARRIED_BODY
 from .representation import ticket
 
 __all__ = ["messages", "EVENT_TYPES", "SOURCES"]
@@ -62,23 +62,28 @@ def messages(endpoint: WebhookEndpoint, event: Event, record=None) -> list[tuple
         return []
     current = owner(endpoint.client_id)  # its INTERNAL notes: the desk's, as it is now
     operator = current is not None and OPERATOR_SCOPE in (current.scopes or ())
-    notes = [note for note in CaseNote.query(case.case_number, consistent_read=True)
-             if operator or note.visibility == "EXTERNAL"]
+    # the newest notes only (a long conversation: the listener GETs the ticket's href)
+    notes = newest_notes(case, bounds.NEWEST, operator)
     shown = ticket(case, notes, settings.public_base_url or "http://localhost")
     sent = []
     for kind in _kinds(event, case):
         if endpoint.envelope_types is not None and kind not in endpoint.envelope_types:
             continue
         message_id = f"{event.message_id}{SEPARATOR}{kind}"
-        body = _body(message_id, kind, event, shown)
-        if len(body.encode()) > MAX_CARRIED_BODY:  # a long conversation: the listener GETs it
-            body = _body(message_id, kind, event, {**shown, "note": []})
-        sent.append((message_id, body))
+        sent.append((message_id, _body(message_id, kind, event, shown)))
     return sent
 
 
 def _body(message_id: str, kind: str, event: Event, shown: dict) -> str:
-    return json.dumps({"@type": kind, "eventId": message_id, "eventTime": event.timestamp,
-                       "eventType": kind, "correlationId": event.message_id,
-                       "domain": "troubleTicket", "timeOccurred": event.timestamp,
-                       "event": {"troubleTicket": shown}}, separators=(",", ":"))
+    """TMF's envelope of ``shown``, which fits ``bounds.MAX_BYTES`` (its largest fields left
+    out, named in the envelope's ``truncated``, when it would not)."""
+    envelope = {"@type": kind, "eventId": message_id, "eventTime": event.timestamp,
+                "eventType": kind, "correlationId": event.message_id,
+                "domain": "troubleTicket", "timeOccurred": event.timestamp}
+    fitted = bounds.fit({"ticket": shown}, parts=("ticket",),
+                        most=bounds.MAX_BYTES - bounds.size_of(envelope) - 64)
+    if fitted.get("truncated"):
+        envelope["truncated"] = [name.replace("ticket.", "event.troubleTicket.", 1)
+                                 for name in fitted["truncated"]]
+    return json.dumps({**envelope, "event": {"troubleTicket": fitted["ticket"]}},
+                      separators=(",", ":"))
