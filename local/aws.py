@@ -30,7 +30,9 @@ class _OneCallAtATime:
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        from .sqs_standin import new_call
         with self.lock:
+            new_call()
             if environ.get("PATH_INFO") == SENT_TEXTS_PATH:
                 return _sent_texts(start_response)
             return list(self.app(environ, start_response))
@@ -81,8 +83,9 @@ def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
     )
     from werkzeug.serving import make_server
 
-    from . import dynamodb_standin
+    from . import dynamodb_standin, sqs_standin
     dynamodb_standin.apply()
+    sqs_standin.apply()
     check_port_free(host, port, "the AWS stand-in (set SERVICEDESK_AWS_PORT)")
     class AtomicMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:

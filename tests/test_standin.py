@@ -177,3 +177,21 @@ def test_a_stopped_poller_leaves_undelivered_records_for_its_next_start(api):
     streams.poller._stop.clear()
     streams.poller.poll_binding(binding)
     assert len(sent_emails()) == 1
+
+
+def test_a_queue_of_thousands_answers_each_call_in_time_proportional_to_it():
+    """moto counted every message of a queue once per message received or sent."""
+    sqs = aws.sqs_client()
+    url = sqs.create_queue(QueueName="standin-many")["QueueUrl"]
+    for start in range(0, 3000, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(n), "MessageBody": f"m{start + n}", "DelaySeconds": 900 if n else 0}
+            for n in range(10)])
+    started = time.monotonic()
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    sqs.send_message(QueueUrl=url, MessageBody="one more")
+    assert time.monotonic() - started < 1.0
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert int(counts["ApproximateNumberOfMessagesNotVisible"]) == len(received)
+    assert int(counts["ApproximateNumberOfMessagesDelayed"]) == 2700
+    assert int(counts["ApproximateNumberOfMessages"]) == 300 - len(received) + 1

@@ -2,7 +2,13 @@
 from chalice.app import ChaliceUnhandledError
 
 __all__ = ["ApiError", "FieldError", "NotFound", "Conflict", "BadRequest", "Unauthorized",
-           "Forbidden", "Unavailable"]
+           "Forbidden", "Unavailable", "TryAgain"]
+
+
+class TryAgain(Exception):
+    """A stream handler's failure that the same work may not meet in a moment (another worker
+    holds an e-mail's lease, a queue refused messages): the record is retried, not set
+    aside."""
 
 
 class FieldError:

@@ -8,7 +8,8 @@ receiver knows a message by its ``webhook-id``).
 import hashlib
 import json
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from ..core import db, timestamps
 from ..core.config import settings
@@ -103,21 +104,43 @@ def events_of(kind: str, record: dict) -> tuple[list[Event], object]:
     return found, current
 
 
-def publish(kind: str, record: dict) -> list[Event]:
-    """The events of one stream record, each kept once and queued to every matching
-    endpoint once."""
-    found, current = events_of(kind, record)
-    subscribers = Subscribers() if found else None
-    for event in found:
-        try:
+def _unfanned(found: list[Event]) -> list[Event]:
+    """Save the events of one change (one transaction: each only if new); those whose
+    fan-out is still to do: all, or on a replay those that a failed try left."""
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            for event in found:
+                transaction.save(event, condition=Event.message_id.does_not_exist())
+        return found
+    except TransactWriteError as error:
+        if not db.is_conditional_failure(error):
+            raise
+    kept = {event.message_id: event for event in Event.batch_get(
+        [event.message_id for event in found], consistent_read=True)}
+    fresh = []
+    for event in found:  # a replayed change: its events were saved before, some of them
+        if event.message_id not in kept:
             event.save(condition=Event.message_id.does_not_exist())
-        except PutError as error:
-            if not db.is_conditional_failure(error):
-                raise
-            if Event.get(event.message_id, consistent_read=True).fanned_out:
-                continue
-        queue.enqueue_first_attempts(event, subscribers.of(event), current)
-        event.update(actions=[Event.fanned_out.set(True)])
+        if not (kept.get(event.message_id) and kept[event.message_id].fanned_out):
+            fresh.append(event)
+    return fresh
+
+
+def publish(kind: str, record: dict) -> list[Event]:
+    """The events of one stream record, each kept once and queued once to the endpoints that
+    matched it then (marked done even when none did: a replay, later, may find an endpoint
+    enabled since, which the change was not for)."""
+    found, current = events_of(kind, record)
+    fresh = _unfanned(found) if found else []
+    if not fresh:
+        return found
+    subscribers = Subscribers()
+    sent = [(event, subscribers.of(event)) for event in fresh]
+    if any(endpoints for _, endpoints in sent):
+        queue.enqueue_first_attempts(sent, current)
+    with TransactWrite(connection=db.connection()) as transaction:
+        for event in fresh:
+            transaction.update(event, actions=[Event.fanned_out.set(True)])
     return found
 
 

@@ -11,6 +11,7 @@ import time
 
 from ..core import clients, timestamps
 from ..core.config import settings
+from ..core.errors import TryAgain
 from . import envelopes, states
 from .matching import tenancy_of
 from .models import RETENTION, DeliveryAttempt, Event, WebhookEndpoint
@@ -96,18 +97,27 @@ def enqueue_event(endpoint: WebhookEndpoint, event: Event, again_if_delivered: b
     return queued
 
 
-def enqueue_first_attempts(event: Event, endpoints: list[WebhookEndpoint], record=None) -> None:
-    """One message per endpoint (or per message of its envelope), sent ten to a call, each
-    marked pending for its endpoint first."""
-    due, tenancy = time.time(), tenancy_of(event).as_list()
-    sent = [(endpoint, message_id, body) for endpoint in endpoints
-            for message_id, body in envelopes.messages(endpoint, event, record)]
-    states.mark_pending([(endpoint.endpoint_id, message_id) for endpoint, message_id, _ in sent])
+def enqueue_first_attempts(sent: list[tuple[Event, list[WebhookEndpoint]]],
+                           record=None) -> None:
+    """For each (event, its endpoints): one message per endpoint (or per message of its
+    envelope), each marked pending for its endpoint first (25 to a call), then queued (ten to
+    a call)."""
+    due = time.time()
+    messages = [(endpoint, message_id, body, tenancy_of(event).as_list())
+                for event, endpoints in sent for endpoint in endpoints
+                for message_id, body in envelopes.messages(endpoint, event, record)]
+    states.mark_pending([(endpoint.endpoint_id, message_id)
+                         for endpoint, message_id, _, _ in messages])
     entries = [{"Id": str(n), "MessageBody": _message(
         endpoint.endpoint_id, message_id, 1, due, _attempt_key(due, message_id, 1), body,
-        tenancy, endpoint.client_id)} for n, (endpoint, message_id, body) in enumerate(sent)]
+        tenancy, endpoint.client_id)}
+        for n, (endpoint, message_id, body, tenancy) in enumerate(messages)]
     for start in range(0, len(entries), 10):
         answer = clients.client("sqs").send_message_batch(
             QueueUrl=settings.webhook_queue_url, Entries=entries[start:start + 10])
         if answer.get("Failed"):  # the stream record is retried: at least once
-            raise RuntimeError(f"SQS refused {len(answer['Failed'])} delivery messages")
+            raise QueueRefused(f"SQS refused {len(answer['Failed'])} delivery messages")
+
+
+class QueueRefused(TryAgain):
+    """SQS took some of a batch of messages, not all (throttled): send them again."""

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 
 from ..core import clients, db, observability
 from ..core.config import settings
+from ..core.errors import TryAgain
 
 __all__ = ["process_batch", "process_messages", "image_value", "retryable", "set_aside"]
 
@@ -28,9 +29,9 @@ REASON_CHARS = 1000
 
 def retryable(error: BaseException) -> bool:
     """Whether a retry may mend ``error``: AWS throttling or outages, a write that lost a race
-    with another (a version, a transaction), an e-mail that another worker is sending."""
-    from .notifications import EmailInFlight
-    return (isinstance(error, EmailInFlight) or db.is_unavailable(error)
+    with another (a version, a transaction), what our code says is passing (``TryAgain``: an
+    e-mail that another worker is sending, messages a queue refused)."""
+    return (isinstance(error, TryAgain) or db.is_unavailable(error)
             or db.is_conditional_failure(error) or db.is_transaction_conflict(error))
 
 

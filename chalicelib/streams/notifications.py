@@ -30,6 +30,7 @@ from pynamodb.models import Model
 from ..core import clients, observability, timestamps
 from ..core.config import settings
 from ..core.db import is_conditional_failure, meta, shares_connection
+from ..core.errors import TryAgain
 from ..core.unique_keys import UniqueKey, claim_key
 
 __all__ = ["SentEmail", "Email", "send_once", "text_once", "ses_client", "sns_client",
@@ -79,7 +80,7 @@ class Email:
         self.text, self.html = text, html
 
 
-class EmailInFlight(Exception):
+class EmailInFlight(TryAgain):
     """Another worker holds the lease on this e-mail: retry the record later."""
 
 
