@@ -7,10 +7,13 @@
 3. Cold import of app.py against the bare import of its libraries, in fresh interpreters;
    the Lambda package's size and a cold start from its unzipped contents; one password
    hash (argon2id at OWASP's parameters, against scrypt).
-4. The embedded stack over HTTP, as make run starts it: writes per second with 100 and with
-   10,000 requests stored, memory after 10,000 writes, state change to e-mail delay, and a GET
+4. The stream handlers' AWS calls per change, by kind of change, with no webhook endpoint and
+   with three.
+5. The embedded stack over HTTP, as make run starts it: writes per second with 100 and with
+   10,000 requests stored, memory after 10,000 writes, state change to e-mail delay (alone,
+   behind a record that cannot succeed, after another request's 150 long comments), and a GET
    of a request with 1,000 updates (a few minutes).
-5. Webhooks on the embedded stack: change to first delivery attempt (median, p99) and
+6. Webhooks on the embedded stack: change to first delivery attempt (median, p99) and
    deliveries per second with 3 endpoints.
 """
 import subprocess
@@ -27,7 +30,8 @@ def main() -> int:
     cold_import.main()
     cold_import.lambda_package()
     password_hash.main()
-    status = subprocess.call([sys.executable, "-m", "bench.embedded_stack"])
+    status = subprocess.call([sys.executable, "-m", "bench.stream_cost"])
+    status = status or subprocess.call([sys.executable, "-m", "bench.embedded_stack"])
     return status or subprocess.call([sys.executable, "-m", "bench.webhook_delivery"])
 
 

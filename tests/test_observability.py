@@ -2,6 +2,8 @@
 import json
 import logging
 
+from botocore.exceptions import ClientError
+
 from chalicelib.core import observability
 from chalicelib.streams import notifications
 
@@ -55,7 +57,8 @@ def test_stream_failures_are_counted_by_handler_and_emails_when_ses_accepts_them
 
     class Down:
         def send_email(self, **message):
-            raise RuntimeError("SES unavailable")
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "SES is "
+                                         "unavailable"}}, "SendEmail")
     real = notifications.ses_client()
     notifications.use_ses_client(Down())
     try:

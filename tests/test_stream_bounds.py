@@ -152,3 +152,19 @@ def test_a_record_that_cannot_succeed_is_set_aside_at_once_and_the_rest_go_on(
     assert aside["requestContext"]["condition"] == "PermanentFailure"
     assert aside["keys"] == {"identifier": {"S": poisoned}} and aside["reason"]
     assert aside["DDBStreamBatchInfo"]["startSequenceNumber"]
+
+
+def test_a_history_entry_of_a_record_near_dynamodbs_limit_still_fits(api):
+    """No API writes such a record (each field has its bound), but an entry must never be
+    the write that fails: the largest values then say only that they changed."""
+    from chalicelib.streams.history import entries_of, record_change
+    old = {"identifier": {"S": "10000077"}, "version": {"N": "1"},
+           "description": {"S": "a" * 250_000}, "summary": {"S": "short"}}
+    new = {**old, "version": {"N": "2"}, "description": {"S": "b" * 250_000},
+           "summary": {"S": "shorter"}}
+    assert record_change("support-request", {"eventName": "MODIFY", "dynamodb": {
+        "OldImage": old, "NewImage": new, "ApproximateCreationDateTime": 1796000000}})
+    [entry] = entries_of("support-request", "10000077")
+    changes = json.loads(entry.changes)
+    assert changes["description"] == "changed"
+    assert changes["summary"] == {"old": "short", "new": "shorter"}

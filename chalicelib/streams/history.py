@@ -17,6 +17,9 @@ from .batch import image_value
 __all__ = ["HistoryEntry", "record_change", "entries_of", "recorder", "scrubbed_changes"]
 
 _NOT_AUDITED_PREFIX = "feed_"  # list keys, derived from the audited attributes
+#: The most an entry's changes take: a record near DynamoDB's 400 KB changes values that,
+#: old and new together, would not fit one entry; the largest then say only "changed".
+MOST_CHANGES_BYTES = 300 * 1024
 
 
 
@@ -41,6 +44,19 @@ def _changes(old: dict, new: dict) -> dict:
             for v in (old.get(name, {}), new.get(name, {})))
         changed[name] = ({"old": image_value(old, name), "new": image_value(new, name)}
                          if scalar else "changed")
+    return _bounded(changed)
+
+
+def _bounded(changed: dict) -> dict:
+    """``changed``, its largest values said only to have "changed" until it fits."""
+    def size(value) -> int:
+        return len(json.dumps(value).encode())
+    total = size(changed)
+    for name in sorted(changed, key=lambda name: size(changed[name]), reverse=True):
+        if total <= MOST_CHANGES_BYTES:
+            break
+        total -= size(changed[name]) - size("changed")
+        changed[name] = "changed"
     return changed
 
 
