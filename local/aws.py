@@ -1,7 +1,9 @@
 """The embedded AWS stand-in (moto in server mode) and the environment that points at it."""
+import logging
 import os
 import socket
 import threading
+import warnings
 
 DEFAULT_PORT = 4566
 
@@ -17,41 +19,84 @@ def configured_endpoint() -> str | None:
     return os.environ.get("SERVICEDESK_AWS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
 
 
+#: Calls that change nothing a snapshot keeps (``local.persistence``): reads, and the polls of
+#: streams and queues.
+_READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "ReceiveMessage")
+
+
 class _OneCallAtATime:
     """A WSGI wrapper that lets one AWS call run at a time.
 
     moto checks a write's condition and applies the write in separate steps, without a lock;
     DynamoDB does both atomically. Serialising calls restores that guarantee, so that optimistic
-    locking and uniqueness claims behave here as they do on AWS.
+    locking and uniqueness claims behave here as they do on AWS. It also answers the stand-in's
+    own paths (``/servicedesk/...``: ``CONTROL``) and notes whether a call may have changed
+    anything (``changed``), for the snapshots of ``make run``.
     """
 
     def __init__(self, app) -> None:
         self.app = app
         self.lock = threading.Lock()
+        self.changed = False
 
     def __call__(self, environ, start_response):
         from .sqs_standin import new_call
         with self.lock:
             new_call()
-            if environ.get("PATH_INFO") == SENT_TEXTS_PATH:
-                return _sent_texts(start_response)
+            control = CONTROL.get(environ.get("PATH_INFO", ""))
+            if control is not None:
+                return _json(start_response, control(environ))
+            target = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+            action = target or _form_action(environ)
+            if environ.get("REQUEST_METHOD") != "GET" and not action.startswith(_READS):
+                self.changed = True
             return list(self.app(environ, start_response))
 
 
-#: Where the stand-in lists the text messages (SMS) it has sent, as moto's /moto-api/data.json
-#: lists e-mail (moto keeps texts, but shows them nowhere).
-SENT_TEXTS_PATH = "/servicedesk/sent-texts.json"
+def _form_action(environ) -> str:
+    """The action of a query-protocol call (SQS, SES): in its query string or form."""
+    from urllib.parse import parse_qs
+    found = parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+    return found[0] if found else ""
 
 
-def _sent_texts(start_response):
+def _json(start_response, data) -> list[bytes]:
     import json
-
-    from .dynamodb_standin import sent_texts
-    body = json.dumps([{"phone_number": phone, "message": message}
-                       for phone, message in sent_texts()]).encode()
+    body = json.dumps(data).encode()
     start_response("200 OK", [("Content-Type", "application/json"),
                               ("Content-Length", str(len(body)))])
     return [body]
+
+
+def _sent_texts(environ) -> list[dict]:
+    from .dynamodb_standin import sent_texts
+    return [{"phone_number": phone, "message": message} for phone, message in sent_texts()]
+
+
+def _sent_emails(environ) -> list[dict]:
+    from .dynamodb_standin import sent_emails
+    return [{"to": message.destinations.get("ToAddresses", []), "subject": message.subject,
+             "body": message.body} for message in sent_emails()]
+
+
+def _restore(environ) -> dict:
+    """Put the data folder's snapshot into the stand-in (``local.persistence``); from then
+    on (not before: the stack's new, empty tables would be saved over it) it saves its own."""
+    from . import persistence
+    kept = persistence.load(persistence.data_dir())
+    found = persistence.restore(kept) if kept else {"items": 0, "files": 0, "messages": 0}
+    persistence.RESTORED.set()
+    return found
+
+
+#: Where the stand-in lists the text messages (SMS) it has sent (moto keeps texts, but shows
+#: them nowhere), and the e-mails, oldest first, each as to, subject and body (moto's
+#: /moto-api/data.json lists them too, under ses.Message, among everything else).
+SENT_TEXTS_PATH = "/servicedesk/sent-texts.json"
+SENT_EMAILS_PATH = "/servicedesk/sent-emails.json"
+#: The stand-in's own paths -> what each answers (JSON).
+CONTROL = {SENT_TEXTS_PATH: _sent_texts, SENT_EMAILS_PATH: _sent_emails,
+           "/servicedesk/restore": _restore}
 
 
 class PortInUse(Exception):
@@ -69,6 +114,20 @@ def check_port_free(host: str, port: int, what: str) -> None:
                 from None
 
 
+class _NotSkippedResources(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No Moto CloudFormation support" not in record.getMessage()
+
+
+def quiet_moto() -> None:
+    """moto logs and warns about each resource type its CloudFormation skips (alarms, the API
+    stage: ``local.cloudformation``), once per resource, and werkzeug a line per call: all
+    expected, so say nothing."""
+    warnings.filterwarnings("ignore", message="Tried to parse ", category=UserWarning)
+    logging.getLogger("moto").addFilter(_NotSkippedResources())
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
 def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
     """Start moto's server in this process; return (server, endpoint URL).
 
@@ -83,9 +142,11 @@ def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
     )
     from werkzeug.serving import make_server
 
-    from . import dynamodb_standin, sqs_standin
+    from . import dynamodb_answers, dynamodb_standin, sqs_standin
     dynamodb_standin.apply()
+    dynamodb_answers.apply()
     sqs_standin.apply()
+    quiet_moto()
     check_port_free(host, port, "the AWS stand-in (set SERVICEDESK_AWS_PORT)")
     class AtomicMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:
@@ -97,6 +158,7 @@ def start_moto(host: str = "127.0.0.1", port: int = DEFAULT_PORT):
 
     server = AtomicMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
+    server.calls = server._server.app
     endpoint = f"http://{host}:{port}"
     os.environ["SERVICEDESK_AWS_ENDPOINT"] = endpoint
     return server, endpoint

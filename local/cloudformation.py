@@ -21,9 +21,7 @@ What the stand-in cannot do, and so what it skips or fakes:
 """
 import io
 import json
-import logging
 import pathlib
-import warnings
 import zipfile
 
 from deploy.package import ROOT, package  # noqa: F401 - deploy owns the package
@@ -128,22 +126,13 @@ def _turn_off_queue_mappings(lambda_client) -> None:
             lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
 
 
-class _NotSkippedResources(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "No Moto CloudFormation support" not in record.getMessage()
-
-
-def _quiet_about_skipped_resources() -> None:
-    """moto logs and warns about each resource type it skips (the list above): once per
-    resource, from its server thread. They are expected, so say nothing."""
-    warnings.filterwarnings("ignore", message="Tried to parse ", category=UserWarning)
-    logging.getLogger("moto").addFilter(_NotSkippedResources())
-
-
 def create_stack(endpoint: str, out_dir: pathlib.Path, stack_name: str = STACK_NAME,
                  stage: str = "local", mail_from: str = "servicedesk@example.com") -> dict:
     """Create the packaged template as ``stack_name`` in the stand-in; its outputs."""
     import boto3
+
+    from .aws import quiet_moto
+    quiet_moto()  # when the stand-in runs in this process (the tests)
     s3 = boto3.client("s3", endpoint_url=endpoint)
     s3.create_bucket(Bucket=CODE_BUCKET)
     s3.put_object(Bucket=CODE_BUCKET, Key=CODE_KEY, Body=_placeholder_package())
@@ -152,7 +141,6 @@ def create_stack(endpoint: str, out_dir: pathlib.Path, stack_name: str = STACK_N
                                           {"Bucket": CODE_BUCKET, "Key": CODE_KEY}))
     (out_dir / "standin-template.json").write_text(json.dumps(template, indent=1))
     cloudformation = boto3.client("cloudformation", endpoint_url=endpoint)
-    _quiet_about_skipped_resources()
     cloudformation.create_stack(
         StackName=stack_name, TemplateBody=json.dumps(template),
         Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage},

@@ -307,6 +307,15 @@ def sent_texts() -> list[tuple[str, str]]:
     return list(sns_backends[DEFAULT_ACCOUNT_ID][region].sms_messages.values())
 
 
+def sent_emails() -> list:
+    """moto's messages (``id``, ``subject``, ``body``, ``destinations``) of every e-mail the
+    in-process stand-in has sent."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages)
+
+
 def _forget_tracked(service: str) -> None:
     from moto.core.model_instances import model_data
     for model in model_data[service].values():

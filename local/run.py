@@ -10,11 +10,14 @@ import logging
 import os
 import pathlib
 import re
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
+import time
 
-from . import aws
+from . import aws, discovery, persistence, standin
 from .queue_poller import QueuePoller
 from .stream_poller import StreamPoller, bindings_from_mappings, bindings_of
 
@@ -103,9 +106,14 @@ def _package_dir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(dir=parent)
 
 
+def _stop_serving(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for chatty in ("werkzeug", "pynamodb", "botocore"):  # a line per call, or a note on start
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     aws.use_test_credentials()
     # EMF metric lines are for CloudWatch; on a console they would bury the logs.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -122,8 +130,12 @@ def main() -> int:
         return 2
     moto = None
     if not aws.configured_endpoint():
-        moto, endpoint = aws.start_moto(port=aws_port)
-        print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}/moto-api/data.json; "
+        try:
+            moto, endpoint = _start_standin(aws_port)
+        except RuntimeError as error:
+            print(f"make run: {error}", file=sys.stderr)
+            return 2
+        print(f"AWS stand-in (moto) on {endpoint}; sent e-mail: {endpoint}{aws.SENT_EMAILS_PATH}; "
               f"sent texts: {endpoint}{aws.SENT_TEXTS_PATH}")
     # A developer's webhook receiver on this machine (make run only; never on a stage).
     os.environ.setdefault("SERVICEDESK_WEBHOOKS_ALLOW_LOOPBACK", "true")
@@ -153,7 +165,15 @@ def main() -> int:
         os.environ[f"SERVICEDESK_{logical.upper()}_STREAM_ARN"] = aws.stream_arn(
             settings.table_name(logical))
     settings.reload()
-    client_id, secret = demo.seed()
+    restored = _restore(endpoint) if moto is not None else None
+    if restored and restored["items"]:
+        client_id, secret = demo.demo_credentials()
+        print(f"data: {persistence.data_dir()} (restored {restored['items']} records, "
+              f"{restored['files']} files, {restored['messages']} queued messages)")
+    else:
+        client_id, secret = demo.seed()
+        print(f"data: {persistence.data_dir()} (empty: the demo data was seeded)"
+              if moto is not None else "data: kept by the configured AWS endpoint")
 
     app_module = importlib.import_module("app")
     bindings = (bindings_from_mappings(aws.lambda_client(), app_module) if moto is not None
@@ -179,25 +199,78 @@ servicedesk is running on {base}
     curl -u {client_id}:{secret} -H 'Content-Type: application/xml' \\
       -d '{EXAMPLE}' \\
       {base}/api/v1/requests
-  then: curl -u {client_id}:{secret} {base}/api/v1/requests/10000001
+  then GET the URL in its answer's Location, with the same -u; more in docs/README.md
   Case Management API: a token from {base}/oauth2/v1/token (JSON body), then
     {base}/support/v2/tickets; the demo client acts for customer {demo.DEMO_CUSTOMER},
     the desk's client is {demo.DESK_CREDENTIALS[0]} / {demo.DESK_CREDENTIALS[1]} (every account)
   API documentation: {base}/docs
+  operator commands (they find this stack by themselves): .venv/bin/python -m ops.admin --help
   stream records that fail every attempt are described in {failures}
+  data: kept in {persistence.data_dir()} across restarts (SERVICEDESK_DATA_DIR moves it)
 Ctrl-C stops everything.""", flush=True)
+    signal.signal(signal.SIGTERM, _stop_serving)  # a kill stops as Ctrl-C does
+    running = discovery.announce(base, endpoint if moto is not None else None)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("\nstopping")
+        print("\nstopping: the streams catch up, then the stand-in saves its data")
     finally:
+        server.server.server_close()
         poller.stop()
         if deliveries is not None:
             deliveries.stop()
-        server.server.server_close()
+        _catch_up(poller)
+        running.unlink(missing_ok=True)
         if moto is not None:
-            moto.stop()
+            _stop_standin(moto)
     return 0
+
+
+def _start_standin(port: int):
+    """The stand-in as a process of its own (``local.standin``); (process, endpoint)."""
+    process = subprocess.Popen([sys.executable, "-m", "local.standin"], cwd=ROOT,
+                               env={**os.environ, "SERVICEDESK_AWS_PORT": str(port)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        print(line, end="")
+        if line.startswith(standin.READY):
+            endpoint = f"http://127.0.0.1:{port}"
+            os.environ["SERVICEDESK_AWS_ENDPOINT"] = endpoint
+            threading.Thread(target=_echo, args=(process.stdout,), daemon=True).start()
+            return process, endpoint
+    raise RuntimeError("the AWS stand-in stopped as it started (see above)")
+
+
+def _echo(stream) -> None:
+    for line in stream:
+        print(line, end="")
+
+
+def _restore(endpoint: str) -> dict:
+    """Put the data folder's snapshot into the stand-in's new tables."""
+    import json
+    import urllib.request
+    with urllib.request.urlopen(urllib.request.Request(
+            f"{endpoint}/servicedesk/restore", method="POST", data=b""), timeout=600) as answer:
+        return json.load(answer)
+
+
+def _catch_up(poller, seconds: float = 10) -> None:
+    """Let the stream handlers handle what the last requests wrote, for a few seconds."""
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline and poller.poll_once():
+            pass
+    except Exception:  # noqa: BLE001 - stopping anyway
+        pass
+
+
+def _stop_standin(process) -> None:
+    process.send_signal(signal.SIGINT)  # it saves its snapshot, then ends
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 if __name__ == "__main__":

@@ -66,8 +66,56 @@ def _setting_fields(args, configuration) -> dict:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+def _topics(args) -> str:
+    from chalicelib.support_requests.models import CATALOG, Topic
+    lines = ["topic\tsub-topics\tOpen311 reports\textid"]
+    for topic in Topic.by_catalog.query(CATALOG):
+        lines.append(f"{topic.identifier}\t{', '.join(s.identifier for s in topic.sub_topics)}"
+                     f"\t{'public' if topic.public else 'private'}\t{topic.extid or '-'}")
+        for entry in sorted(topic.attributes, key=lambda entry: entry.order):
+            values = ", ".join(f"{value.key}={value.name}" for value in entry.values)
+            lines.append(f"  attribute {entry.code}: {entry.datatype}"
+                         f"{' required' if entry.required else ''}"
+                         f"{' information only' if not entry.variable else ''}"
+                         f" - {entry.description}{f' ({values})' if values else ''}")
+    return "\n".join(lines)
+
+
+def _catalog(kind: str):
+    def listed(args) -> str:
+        from chalicelib.accounts import catalog
+        return "\n".join(["key\tlabel", *(f"{key}\t{label}"
+                                           for key, label in catalog.entries_of(kind))])
+    return listed
+
+
+def _settings(args) -> str:
+    from chalicelib.service_requests import configuration
+    kinds = [args.kind] if args.kind else sorted(configuration.KINDS)
+    lines = ["kind\tname\tid\tdetails"]
+    for kind in kinds:
+        for entry in configuration.entries(kind):
+            details = {name: value for name, value in configuration.representation(
+                entry).items() if name not in ("id", "name") and value not in (None, "")}
+            lines.append(f"{kind}\t{entry.name}\t{entry.id}\t"
+                         + ", ".join(f"{name}={value}" for name, value in details.items()))
+    return "\n".join(lines)
+
+
 def register(commands) -> None:
     from chalicelib.service_requests import configuration
+    commands.add_parser("list-topics", help="list the topics, their sub-topics, whether their "
+                                            "Open311 reports are public, and their questions"
+                        ).set_defaults(run=_topics)
+    commands.add_parser("list-communities", help="list the customer communities"
+                        ).set_defaults(run=_catalog("community"))
+    commands.add_parser("list-additional-fields", help="list the additional account fields"
+                        ).set_defaults(run=_catalog("additional-field"))
+    settings = commands.add_parser("list-service-request-settings",
+                                   help="list the types, statuses, categories, ... of service "
+                                        "requests (one kind, or all)")
+    settings.add_argument("kind", nargs="?", choices=sorted(configuration.KINDS))
+    settings.set_defaults(run=_settings)
     topic = commands.add_parser("add-topic", help="add or replace a support request topic")
     topic.add_argument("identifier")
     topic.add_argument("--extid")

@@ -8,6 +8,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from local.stack import free_port
@@ -32,9 +33,12 @@ def wait_until(check, seconds: float):
 
 
 def runner_environment(port: int, aws_port: int) -> dict:
+    """make run's environment, on these ports, with a new (empty) data folder."""
+    import tempfile
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("SERVICEDESK_", "AWS_"))}
-    env.update(PORT=str(port), SERVICEDESK_AWS_PORT=str(aws_port))
+    env.update(PORT=str(port), SERVICEDESK_AWS_PORT=str(aws_port),
+               SERVICEDESK_DATA_DIR=tempfile.mkdtemp(prefix="servicedesk-data-"))
     return env
 
 
@@ -163,3 +167,105 @@ def test_storage_down_answers_503_with_retry_after_and_recovers_without_a_restar
         output, _ = process.communicate(timeout=30)
         standin.stop()
     assert "unhandled error" not in output, output
+
+
+def _raise(base: str, summary: str, email: str) -> str:
+    created = requests.post(f"{base}/api/v1/requests", auth=AUTH, headers=XML, timeout=30,
+                            data=('<support-request><account identifier="01234574"/>'
+                                  f'<topic identifier="Alarm"/><summary>{summary}</summary>'
+                                  f'<email>{email}</email></support-request>'))
+    assert created.status_code == 201, created.text
+    return created.text.split('identifier="')[1].split('"')[0]
+
+
+def _emailed_within(stack, base: str, identifier: str, email: str, seconds: float) -> float:
+    """Move ``identifier``; how long its e-mail took (fails past ``seconds``)."""
+    moved = requests.post(f"{base}/api/v1/requests/{identifier}/updates", auth=AUTH,
+                          headers=XML, timeout=30, data="<support-request-update><state>"
+                          "PROBLEM</state></support-request-update>")
+    assert moved.status_code == 201
+    started = time.monotonic()
+    wait_until(lambda: any(m["destinations"]["ToAddresses"] == [email]
+                           for m in stack.sent_emails()), seconds)
+    return time.monotonic() - started
+
+
+def test_neither_a_long_history_nor_a_poison_record_stalls_the_running_stack():
+    """On the stack as make run starts it: 150 comments of 3,000 characters on one request,
+    then another request's state change e-mails within 5 s; a record that cannot succeed is
+    set aside at once, and the one behind it e-mails within 2 s."""
+    from local.stack import LocalStack
+    with LocalStack(SERVICEDESK_NOTIFICATIONS_PER_ACCOUNT_HOUR="0") as stack:
+        long = _raise(stack.base, "A long conversation", "long@example.net")
+        for n in range(150):
+            answer = requests.post(
+                f"{stack.base}/api/v1/requests/{long}/updates", auth=AUTH, headers=XML,
+                timeout=30, data=f"<support-request-update><comment>{n} {'x' * 2990}"
+                                 "</comment></support-request-update>")
+            assert answer.status_code == 201
+        other = _raise(stack.base, "Behind the long one", "behind@example.net")
+        assert _emailed_within(stack, stack.base, other, "behind@example.net", 5) < 5
+        wait_until(lambda: len([e for e in stack.scan("servicedesk-events")
+                                if e["type"]["S"] == "support_request.commented"]) == 150, 60)
+        poisoned = _raise(stack.base, "About to be broken", "poison@example.net")
+        last = _raise(stack.base, "Right behind it", "last@example.net")
+        stack.wait_until_idle()
+        stack.dynamodb().update_item(
+            TableName="servicedesk-support-requests", Key={"identifier": {"S": poisoned}},
+            UpdateExpression="SET version = :v", ExpressionAttributeValues={":v": {"S": "x"}})
+        assert _emailed_within(stack, stack.base, last, "last@example.net", 2) < 2
+        [aside] = wait_until(stack.failed_stream_batches, 10)
+        assert '"PermanentFailure"' in aside["Body"] and poisoned in aside["Body"]
+        assert "stream record set aside" in stack.served_log()
+
+
+def _stop(process) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return output
+
+
+def test_make_run_keeps_its_data_across_a_restart_and_ops_admin_finds_it():
+    port, aws_port = free_port(), free_port()
+    env = runner_environment(port, aws_port)
+    base = f"http://127.0.0.1:{port}"
+    admin_env = {key: value for key, value in os.environ.items()
+                 if not key.startswith(("SERVICEDESK_", "AWS_"))}
+    admin_env["SERVICEDESK_DATA_DIR"] = env["SERVICEDESK_DATA_DIR"]
+
+    def admin(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ops.admin", *argv], cwd=ROOT,
+                              env=admin_env, capture_output=True, text=True, timeout=60)
+    outputs = []
+    for round_ in (1, 2):
+        process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_until(lambda: requests.get(f"{base}/api/v1/requests", auth=AUTH,
+                                            timeout=5).ok, 90)
+            created = _raise(base, f"Raised in round {round_}", "rounds@example.net")
+            listed = requests.get(f"{base}/api/v1/requests", auth=AUTH, timeout=30).text
+            if round_ == 1:
+                assert admin("add-community", "harbour", "--label", "Harbour").returncode == 0
+            else:
+                assert "Raised in round 1" in listed and created == "10000002"
+                communities = admin("list-communities")
+                assert communities.returncode == 0 and "harbour" in communities.stdout
+        finally:
+            outputs.append(_stop(process))
+    assert "(empty: the demo data was seeded)" in outputs[0]
+    assert "(restored " in outputs[1] and env["SERVICEDESK_DATA_DIR"] in outputs[1]
+    # with nothing running, one line and no traceback
+    stopped = admin("list-clients")
+    assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
+    assert len(stopped.stderr.strip().splitlines()) == 1
+
+
+def test_a_snapshot_that_fails_half_written_leaves_the_previous_one_whole(tmp_path):
+    from local import persistence
+    persistence.save({"version": 1, "tables": {"t": [{"id": {"S": "kept"}}]}}, tmp_path)
+    with pytest.raises(TypeError):  # json cannot write it: it fails mid-file
+        persistence.save({"version": 1, "tables": {"t": [{"id": {"S": "new"}}],
+                                                   "u": [object()]}}, tmp_path)
+    assert persistence.load(tmp_path)["tables"] == {"t": [{"id": {"S": "kept"}}]}
+    assert [p.name for p in tmp_path.iterdir()] == ["snapshot.json"]  # no half file left
