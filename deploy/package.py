@@ -32,7 +32,8 @@ __all__ = ["package", "trim", "ROOT", "MERGE_TEMPLATE", "largest_parts"]
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / ".chalice" / "resources.json"
 #: The files of Swagger UI that /docs serves (chalicelib.docs.routes.ASSET_TYPES).
-SERVED_SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
+SERVED_SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css",
+                        "swagger-ui-standalone-preset.js")
 #: The AWS services that chalicelib and app.py call (clients.client("...") and PynamoDB's).
 SERVICES = ("dynamodb", "kms", "s3", "ses", "sns", "sqs")
 _DEAD_SUFFIXES = (".map", ".pyi", "py.typed", ".pyx", ".pxd", ".pxi", ".h", ".c")
