@@ -34,8 +34,10 @@ def test_each_status_change_emails_and_texts_the_caller_once(api, token, streams
     assert [phone for phone, _ in texts] == ["+442079460000"] * 2
     listed = requests.get(f"{ENDPOINT}{aws.SENT_TEXTS_PATH}", timeout=30).json()
     assert [(t["phone_number"], t["message"]) for t in listed] == texts
-    assert [message for _, message in texts] == [f"Service request {number}: Pending.",
-                                                 f"Service request {number}: Responded."]
+    # one vocabulary: the status's name, as the e-mail says it
+    assert [message for _, message in texts] == [
+        f"Your service request {number} is now Open.",
+        f"Your service request {number} is now Responded."]
     history = entries_of("service-request", number)
     assert [(e.event, e.version) for e in history] == [("INSERT", 1), ("MODIFY", 2),
                                                        ("MODIFY", 3)]
@@ -125,7 +127,7 @@ def test_a_flip_between_statuses_of_one_state_texts_nothing_and_texts_are_short(
     respond(api, token, number)
     streams.drain()
     texts = [message for _, message in sent_texts()]
-    assert texts == [f"Service request {number}: Pending.",
-                     f"Service request {number}: Responded."]  # its creation and the move
+    assert texts == [f"Your service request {number} is now Open.",
+                     f"Your service request {number} is now Responded."]  # its creation, the move
     assert all(len(text) <= 160 and "PREMIUM" not in text for text in texts)
     assert len(sent_emails()) == 7  # every change of status is still e-mailed

@@ -49,19 +49,22 @@ def test_identifiers_are_sequential_numbers(api):
     assert (first, second) == ("10000001", "10000002")
 
 
-def test_raising_for_an_unknown_account_gets_404_and_creates_nothing(api):
+def test_raising_for_an_unknown_account_gets_400_naming_it_and_creates_nothing(api):
+    """A body's reference to nothing is an invalid field, as any other of the body."""
     answer = api.post_xml(BASE, """<support-request><account identifier="49927398716"/>
         <topic identifier="Parking"/><summary>x</summary></support-request>""")
-    assert answer.status == 404
+    assert answer.status == 400
     assert "49927398716" in answer.message
+    assert answer.field_errors == [("/support-request/account/@identifier", "invalid")]
     assert SupportRequest.count() == 0
 
 
-def test_raising_for_an_unknown_property_gets_404(api):
+def test_raising_for_an_unknown_property_gets_400_naming_it(api):
     answer = api.post_xml(BASE, """<support-request><account identifier="01234574"/>
         <topic identifier="Parking"/><property identifier="PP-404"/><summary>x</summary>
         </support-request>""")
-    assert answer.status == 404 and "PP-404" in answer.message
+    assert answer.status == 400 and "PP-404" in answer.message
+    assert answer.field_errors == [("/support-request/property/@identifier", "invalid")]
 
 
 def test_raising_for_a_malformed_account_number_gets_400(api):
@@ -71,13 +74,15 @@ def test_raising_for_a_malformed_account_number_gets_400(api):
     assert answer.field_errors == [("/support-request/account/@identifier", "invalid")]
 
 
-def test_raising_under_an_unknown_topic_or_sub_topic_gets_404(api):
-    assert api.post_xml(BASE, """<support-request><account identifier="01234574"/>
-        <topic identifier="Plumbing"/><summary>x</summary></support-request>""").status == 404
+def test_raising_under_an_unknown_topic_or_sub_topic_gets_400_naming_it(api):
+    topic = api.post_xml(BASE, """<support-request><account identifier="01234574"/>
+        <topic identifier="Plumbing"/><summary>x</summary></support-request>""")
+    assert topic.status == 400
+    assert topic.field_errors == [("/support-request/topic/@identifier", "invalid")]
     answer = api.post_xml(BASE, """<support-request><account identifier="01234574"/>
         <topic identifier="Parking"/><sub-topic identifier="Flooded"/><summary>x</summary>
         </support-request>""")
-    assert answer.status == 404
+    assert answer.status == 400
     assert SupportRequest.count() == 0
 
 

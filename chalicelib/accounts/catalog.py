@@ -9,7 +9,7 @@ from ..core import kept
 from ..core.db import global_index, meta, shares_connection
 
 __all__ = ["CatalogEntry", "add_community", "add_additional_field", "is_community",
-           "additional_field_labels", "communities"]
+           "additional_field_labels", "communities", "entries_of"]
 
 COMMUNITY = "community"
 
@@ -38,6 +38,12 @@ def add_additional_field(key: str, label: str) -> None:
 def communities() -> list[str]:
     """Every community's key (one Query of the catalog's index)."""
     return [entry.key.partition("#")[2] for entry in CatalogEntry.by_kind.query(COMMUNITY)]
+
+
+def entries_of(kind: str) -> list[tuple[str, str]]:
+    """(key, label) of every configured ``kind`` ("community", "additional-field")."""
+    return [(entry.key.partition("#")[2], entry.label or "")
+            for entry in CatalogEntry.by_kind.query(kind)]
 
 
 def is_community(key: str) -> bool:

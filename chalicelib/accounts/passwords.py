@@ -10,15 +10,21 @@ import hashlib
 import hmac
 import re
 
-__all__ = ["is_strong", "hash_password", "verify_password", "ARGON2_PARAMETERS"]
+__all__ = ["is_strong", "hash_password", "verify_password", "ARGON2_PARAMETERS", "RULE"]
 
 #: OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 ARGON2_PARAMETERS = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
 _CLASSES = tuple(map(re.compile, ("[a-z]", "[A-Z]", "[0-9]", "[^a-zA-Z0-9]")))
 
 
+#: The rule, as a refusal says it.
+RULE = ("A password has 10 to 128 characters, of three kinds at least (lower case, upper "
+        "case, digits, others), and does not hold the e-mail address or its name.")
+
+
 def is_strong(password: str, email: str | None) -> bool:
-    """10 to 128 characters, three character classes, and not built on the e-mail address."""
+    """``RULE``: 10 to 128 characters, three character classes, and not built on the e-mail
+    address."""
     if not 10 <= len(password) <= 128:
         return False
     if sum(bool(pattern.search(password)) for pattern in _CLASSES) < 3:

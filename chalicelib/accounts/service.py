@@ -125,7 +125,9 @@ def create_account(details: dict, identifier: str | None = None,
         errors.append(FieldError("/account/owner/password", "invalid"))
     _check_details(details, "account", errors)
     if errors:
-        raise BadRequest("The account is not valid.", errors)
+        weak = any(error.xpath.endswith("/password") for error in errors)
+        raise BadRequest("The account is not valid." + (f" {passwords.RULE}" if weak else ""),
+                         errors)
     community = details["communities"][0]
     when = timestamps.storage_now()
     account = Account(

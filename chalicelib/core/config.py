@@ -52,6 +52,8 @@ class Settings:
         self.aws_endpoint = (os.environ.get("SERVICEDESK_AWS_ENDPOINT")
                              or os.environ.get("AWS_ENDPOINT_URL") or None)
         self.mail_from = _env("SERVICEDESK_MAIL_FROM", "servicedesk@example.com")
+        # Who signs what the desk writes to customers (never an API client's name).
+        self.desk_name = _env("SERVICEDESK_DESK_NAME", "The service desk")
         self.public_base_url = _env("SERVICEDESK_PUBLIC_BASE_URL", "").rstrip("/")
         # Source addresses (or networks) of the proxies whose X-Forwarded-Host and
         # X-Forwarded-Proto name the public address; nobody else's are read.

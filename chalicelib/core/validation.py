@@ -55,8 +55,9 @@ def _validator(operation: Operation, schema: dict, where: str):
 
 
 def _problems(operation: Operation, schema: dict, value: Any,
-              where: str) -> list[tuple[list, str]]:
-    """Every (path, hint) that ``value`` breaks; empty when valid. ``where`` names the input."""
+              where: str) -> list[tuple[list, str, str]]:
+    """Every (path, hint, rule in words) that ``value`` breaks; empty when valid. ``where``
+    names the input."""
     try:
         _validator(operation, schema, where)(value)
         return []
@@ -80,23 +81,45 @@ def _problems(operation: Operation, schema: dict, value: Any,
             found.setdefault((tuple(problem[0]), problem[1]), problem)
             if len(found) == MAX_PROBLEMS:
                 return list(found.values())
-    return list(found.values()) or [([], "invalid")]
+    return list(found.values()) or [([], "invalid", "")]
 
 
 def _named_problems(error):
-    """The (path, hint) problems that one jsonschema error stands for, one at a time."""
+    """The (path, hint, rule) problems that one jsonschema error stands for, one at a time."""
     path = list(error.absolute_path)
     if error.validator == "required":
-        yield from ((path + [name], "required") for name in error.validator_value
+        yield from ((path + [name], "required", "") for name in error.validator_value
                     if isinstance(error.instance, dict) and name not in error.instance)
     elif error.validator == "additionalProperties":
         allowed = error.schema.get("properties", {})
-        yield from ((path + [name], "unknown") for name in error.instance
+        yield from ((path + [name], "unknown", "") for name in error.instance
                     if name not in allowed)
     elif error.validator == "minProperties":
-        yield path, "required"
+        yield path, "required", ""
     else:
-        yield path, "invalid"
+        yield path, "invalid", _broken_rule(error)
+
+
+#: What a value must be, in words, by the JSON Schema keyword it broke.
+_KEYWORD_RULES = {
+    "minLength": "at least {} characters", "maxLength": "at most {} characters",
+    "minimum": "at least {}", "maximum": "at most {}", "minItems": "at least {} items",
+    "maxItems": "at most {} items", "enum": "one of {}", "const": "{}", "type": "a {}",
+    "format": "a valid {}", "multipleOf": "a multiple of {}",
+}
+
+
+def _broken_rule(error) -> str:
+    """The rule that ``error``'s value broke, in words: the keyword's (``at least 10
+    characters``), then the field's description in its spec, which says the rest."""
+    value = error.validator_value
+    if isinstance(value, list):
+        value = ", ".join(map(str, value))
+    said = _KEYWORD_RULES.get(error.validator, "")
+    described = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+    parts = [said.format(value) if said else "",
+             " ".join(described.split()).rstrip(".") if len(described) <= 300 else ""]
+    return "; ".join(part for part in parts if part)
 
 
 def _all_problems(operation: Operation, schema: dict, value: Any,
@@ -104,7 +127,7 @@ def _all_problems(operation: Operation, schema: dict, value: Any,
     """The schema's problems with ``value``; when it has none, the values that match their
     pattern but that a rule beyond patterns refuses (``RULES``)."""
     return _problems(operation, schema, value, where) or [
-        (path, "invalid") for path in _refused_by_rules(operation, schema, value, [])]
+        (path, "invalid", "") for path in _refused_by_rules(operation, schema, value, [])]
 
 
 def _is_time(value: Any) -> bool:
@@ -175,9 +198,11 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
     errors = [FieldError(name, "unknown") for name in sources["query"]
               if ("query", name) not in declared]
     caps: dict[str, int] = {}  # parameters past their maximum, and that maximum
+    rules: dict[str, str] = {}  # what an invalid parameter must be (its spec's description)
     params: dict[str, Any] = {}
     for parameter in map(operation.resolve, operation.parameters):
         name, schema = parameter["name"], operation.resolve(parameter.get("schema", {}))
+        rules[name] = _rule(parameter, schema)
         source = sources.get(parameter["in"], {})
         if name not in source:
             values = []
@@ -204,11 +229,31 @@ def _parameters(operation: Operation, request: Any) -> dict[str, Any]:
                 errors.append(FieldError(name, "invalid"))
         else:
             params[name] = value
-    if errors:  # a number past its maximum says the maximum (offset: at most 10000)
+    if errors:  # each says what it must be (a number past its maximum: the maximum)
         raise BadRequest("Invalid parameter(s): " + ", ".join(
-            f"{e.xpath} (at most {caps[e.xpath]})" if e.xpath in caps else e.xpath
-            for e in errors), errors)
+            f"{e.xpath} (at most {caps[e.xpath]})" if e.xpath in caps else
+            f"{e.xpath} (unknown: this operation takes no such parameter)" if
+            e.hint == "unknown" else f"{e.xpath} ({e.hint}: {rules[e.xpath]})"
+            if rules.get(e.xpath) else e.xpath for e in errors), errors)
     return params
+
+
+def _rule(parameter: dict, schema: dict) -> str:
+    """What a parameter must be, for its 400: its spec's description, else its values, its
+    range or its form, in words."""
+    if parameter.get("description"):
+        return parameter["description"].strip().rstrip(".")
+    if schema.get("enum"):
+        return "one of " + ", ".join(map(str, schema["enum"]))
+    if schema.get("type") == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        return "a whole number" + (f" from {low}" if low is not None else "") + (
+            f" to {high}" if high is not None else "")
+    if schema.get("x-timestamp"):
+        return "a date (2026-12-01) or a date and time with its offset (2026-12-01T09:30:00Z)"
+    if schema.get("maxLength"):
+        return f"text of at most {schema['maxLength']} characters"
+    return ""
 
 
 def _body(operation: Operation, request: Any) -> Any:
@@ -245,9 +290,8 @@ def _body(operation: Operation, request: Any) -> Any:
         problems = _all_problems(operation, schema, value, media_type)
         if problems:
             fields = [FieldError(_xpath(operation, schema, expected, path), hint)
-                      for path, hint in problems]
-            raise BadRequest("The document is not valid: "
-                             + ", ".join(f"{f.xpath} ({f.hint})" for f in fields), fields,
+                      for path, hint, _ in problems]
+            raise BadRequest("The document is not valid: " + _listed(fields, problems), fields,
                              status=operation.definition.get("x-validation-status"))
         return value
     value = bodies.decode(raw, media_type)
@@ -262,9 +306,15 @@ def check_value(operation: Operation, schema: dict, value: Any, where: str) -> N
     problems = _all_problems(operation, schema, value, where)
     if problems:
         fields = [FieldError("/".join(str(p) for p in path) or "/", hint)
-                  for path, hint in problems]
-        raise BadRequest("Invalid field(s): " + ", ".join(f"{f.xpath} ({f.hint})" for f in fields),
-                         fields)
+                  for path, hint, _ in problems]
+        raise BadRequest("Invalid field(s): " + _listed(fields, problems), fields)
+
+
+def _listed(fields: list[FieldError], problems: list[tuple]) -> str:
+    """``/a/b (invalid: at least 10 characters), /c (required)``."""
+    return ", ".join(f"{field.xpath} ({field.hint}: {rule})" if rule else
+                     f"{field.xpath} ({field.hint})" for field, (_, _, rule) in
+                     zip(fields, problems, strict=True))
 
 
 def _xpath(operation: Operation, schema: dict, root: str, path: list) -> str:

@@ -32,7 +32,8 @@ def handle_service_request_record(record: dict) -> None:
     request_type = configuration.resolve("type", {"id": image_value(new, "type_id")}, "type")
     status = configuration.resolve("status", {"id": image_value(new, "status_id")}, "status")
     state = image_value(new, "life_cycle_state")
-    text = (f"Your service request {number} is now {status.name} ({state.title()}). "
+    # one vocabulary for e-mails and texts: the status's name (Open, On Hold, Responded...)
+    text = (f"Your service request {number} is now {status.name}. "
             f"{image_value(new, 'description') or ''}").strip()
     key = f"status-{changes}"
     email, phone = image_value(new, "caller_email"), image_value(new, "caller_phone")
@@ -44,4 +45,5 @@ def handle_service_request_record(record: dict) -> None:
     moved = old is None or image_value(old, "life_cycle_state") != state
     if request_type.texts_customers and phone and moved:
         notifications.text_once(f"{KIND}#{number}", key, phone,
-                                f"Service request {number}: {state.title()}.", account)
+                                f"Your service request {number} is now {status.name}.",
+                                account)

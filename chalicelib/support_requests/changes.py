@@ -2,6 +2,7 @@
 request's address for every update that moved its state."""
 from html import escape
 
+from ..core.config import settings
 from ..streams import history, notifications
 from ..streams.batch import image_value
 from .models import SupportRequest, Update, entry_key
@@ -40,7 +41,7 @@ def state_change_email(request: SupportRequest, update) -> notifications.Email:
     if update.assignee:
         lines.append(f"It has been assigned to {update.assignee}.")
     if update.comment:
-        lines += ["", f"{update.updater} wrote:", update.comment]
+        lines += ["", f"{settings.desk_name} wrote:", update.comment]
     text = "\n".join(lines) + "\n"
     html = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
     return notifications.Email(request.email, subject, text, f"<html><body>{html}</body></html>")

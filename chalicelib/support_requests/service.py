@@ -3,7 +3,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..accounts import service as accounts
 from ..core import feeds, pages, timestamps, tracking, unique_keys
-from ..core.errors import Conflict, FieldError, NotFound
+from ..core.errors import BadRequest, Conflict, FieldError, NotFound
 from ..core.idempotency import Idempotency
 from ..properties import service as properties
 from .models import TERMINAL_STATES, Report, SupportRequest, Topic, Update, entry_key
@@ -46,6 +46,15 @@ def add_topic(identifier: str, extid: str | None = None, sub_topics=(),
     return topic
 
 
+def _referenced(lookup, xpath: str):
+    """What a body's reference names; a reference to nothing is a 400 naming it, as any
+    other invalid field of the body (a path's unknown identifier stays a 404)."""
+    try:
+        return lookup()
+    except NotFound as missing:
+        raise BadRequest(missing.message, [FieldError(xpath, "invalid")]) from None
+
+
 def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: str | None = None,
                   description: str | None = None, email: str | None = None,
                   creator: str | None = None, property_identifier: str | None = None,
@@ -56,16 +65,18 @@ def raise_request(account_id: str, topic_id: str, summary: str, *, sub_topic: st
     ``idempotency``'s claim when there is one (``core.idempotency.create_once``). ``report``
     is what an Open311 report brought (``models.Report``), ``origin`` the face it came by;
     ``published``: Open311's public reads show it (an Open311 report of a public topic)."""
-    account = accounts.get_active_account(account_id, "/support-request/account/@identifier")
-    topic = get_topic(topic_id)
+    account = _referenced(lambda: accounts.get_active_account(
+        account_id, "/support-request/account/@identifier"), "/support-request/account/@identifier")
+    topic = _referenced(lambda: get_topic(topic_id), "/support-request/topic/@identifier")
     if property_identifier is not None:
-        properties.get_property(property_identifier)  # 404 for a property that does not exist
+        _referenced(lambda: properties.get_property(property_identifier),
+                    "/support-request/property/@identifier")
     sub = None
     if sub_topic is not None:
         sub = next((s for s in topic.sub_topics if s.identifier == sub_topic), None)
         if sub is None:
-            raise NotFound(f"The topic {topic_id} has no sub-topic {sub_topic}.",
-                           [FieldError("/support-request/sub-topic/@identifier", "invalid")])
+            raise BadRequest(f"The topic {topic_id} has no sub-topic {sub_topic}.",
+                             [FieldError("/support-request/sub-topic/@identifier", "invalid")])
     when = timestamps.storage_now()
     request = SupportRequest(
         str(unique_keys.next_number("support-request", FIRST_IDENTIFIER)),

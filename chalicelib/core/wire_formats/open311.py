@@ -60,6 +60,10 @@ class _Open311(WireFormat):
         """The query's ``api_key``, else the form body's; 403 naming it when there is none."""
         key = (request.query_params or {}).get(API_KEY)
         content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
+        if request.raw_body and content_type.lower() != bodies.FORM:
+            raise ApiError(f"A report is a form, as GeoReport clients send it: Content-Type: "
+                           f"{bodies.FORM}, not {content_type or 'none'}.",
+                           [FieldError("Content-Type", "invalid")], status=415)
         if not key and request.raw_body and content_type.lower() == bodies.FORM:
             if len(request.raw_body) > settings.max_body_bytes:  # read no more than the cap
                 raise ApiError(f"The request body exceeds {settings.max_body_bytes} bytes.",

@@ -23,9 +23,9 @@ class Webhooks(WireFormat):
     def render_error(self, error: ApiError) -> Response:
         field = error.field_errors[0].xpath.lstrip("/") if error.field_errors else None
         message = error.message
-        if error.field_errors and error.status == 400:
-            message += " " + "; ".join(f"{f.xpath.lstrip('/')}: {f.hint}"
-                                       for f in error.field_errors)
+        unnamed = [f for f in error.field_errors if f.xpath.lstrip("/") not in message]
+        if unnamed and error.status == 400:  # what the message does not name already
+            message += " " + "; ".join(f"{f.xpath.lstrip('/')}: {f.hint}" for f in unnamed)
         body = {"error": {"code": CODES.get(error.status, "server_error" if error.status >= 500
                                             else "invalid"),
                           "message": message, "field": field}}
