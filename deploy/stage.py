@@ -119,7 +119,7 @@ stage {stage} is deployed as stack {stack}
   what support requests and customers need first:
     {admin} add-topic Parking
     {admin} add-community original --label Original
-  e-mail goes out from {mail_from}: verify it in SES (README, Deploying)
+  e-mail goes out from {mail_from}: verify it in SES (docs/deploying.md)
   check the stage end to end:
     make smoke URL={url} CLIENT_ID=<id> CLIENT_SECRET=<secret>""")
     return 0

@@ -444,7 +444,7 @@ def _failure_resources() -> dict:
                                     "SqsManagedSseEnabled": True}},
         "StreamFailuresAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
             "AlarmDescription": "A stream record failed every retry: its batch's coordinates "
-                                "wait in the stream failures queue (see README, Operating).",
+                                "wait in the stream failures queue (see docs/operating.md).",
             "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
             "Dimensions": [{"Name": "QueueName",
                             "Value": {"Fn::GetAtt": ["StreamFailuresQueue", "QueueName"]}}],
