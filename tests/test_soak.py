@@ -116,14 +116,21 @@ def version_of(base: str, path: str) -> int:
     return int(re.search(r' version="(\d+)"', answer.text).group(1))
 
 
+#: Longer than the stream poller's longest pause between retries of a record (5 s).
+QUIET_SECONDS = 6
+
+
 def settle(stack: LocalStack, seconds: float = 120) -> list[dict]:
-    """Wait until the stack has sent every e-mail it is going to (the count stops moving)."""
+    """Wait until the stack has sent every e-mail it is going to: it has caught up (a stream
+    that retries a record may be quiet for seconds, so a count alone could stop moving while
+    e-mail is still to come), and the count stops moving."""
+    stack.wait_until_idle(seconds)
     deadline, last, since = time.monotonic() + seconds, -1, time.monotonic()
     while time.monotonic() < deadline:
         emails = stack.sent_emails()
         if len(emails) != last:
             last, since = len(emails), time.monotonic()
-        elif time.monotonic() - since > 3:
+        elif time.monotonic() - since > QUIET_SECONDS:
             return emails
         time.sleep(0.5)
     raise AssertionError("e-mail kept coming for two minutes")
