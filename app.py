@@ -8,6 +8,8 @@ from chalicelib.cases.routes import blueprint as cases
 from chalicelib.core import http
 from chalicelib.core.config import settings
 from chalicelib.customers.routes import blueprint as customers
+from chalicelib.desk.projection import projecting
+from chalicelib.desk.routes import blueprint as desk
 from chalicelib.docs.routes import blueprint as docs
 from chalicelib.events.delivery import handle_delivery_message
 from chalicelib.events.publish import publishing
@@ -35,13 +37,15 @@ app.register_blueprint(cases, url_prefix="/support/v2")
 app.register_blueprint(webhooks, url_prefix="/webhooks/v1")
 app.register_blueprint(trouble_tickets, url_prefix="/tmf-api/troubleTicket/v5")
 app.register_blueprint(open311, url_prefix="/open311/v2")
+app.register_blueprint(desk, url_prefix="/desk/v1")
 
 STREAM = {"starting_position": "TRIM_HORIZON", "batch_size": 100}
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("support_requests"), **STREAM)
 def on_support_request_change(event):
-    return process_batch(event, publishing("support-request", handle_support_request_record),
+    handle = projecting("support-request", handle_support_request_record)
+    return process_batch(event, publishing("support-request", handle),
                          "on_support_request_change")
 
 
@@ -65,13 +69,14 @@ def on_property_relationship_change(event):
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("service_requests"), **STREAM)
 def on_service_request_change(event):
-    return process_batch(event, publishing("service-request", handle_service_request_record),
+    handle = projecting("service-request", handle_service_request_record)
+    return process_batch(event, publishing("service-request", handle),
                          "on_service_request_change")
 
 
 @app.on_dynamodb_record(stream_arn=settings.stream_arn("cases"), **STREAM)
 def on_case_change(event):
-    return process_batch(event, publishing("case", handle_case_record),
+    return process_batch(event, publishing("case", projecting("ticket", handle_case_record)),
                          "on_case_change")
 
 

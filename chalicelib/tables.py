@@ -6,6 +6,8 @@ from .core.auth import ApiClient
 from .core.db import create_tables
 from .core.tokens import AccessToken
 from .core.unique_keys import UniqueKey
+from .desk.models import QueueEntry, WorkItem
+from .desk.people import Agent
 from .events.models import DeliveryAttempt, Event, MessageState, WebhookEndpoint
 from .open311.keys import Open311Key
 from .properties.models import Property
@@ -23,7 +25,8 @@ __all__ = ["MODELS", "STREAMED_TABLES", "create_all_tables"]
 MODELS = [ApiClient, AccessToken, Account, AccountFieldEntry, CatalogEntry, Topic,
           SupportRequest, Update, Property, PropertyRelationship, UniqueKey, HistoryEntry,
           SentEmail, ConfigurationEntry, ServiceRequest, Case, CaseNote, CaseAttachment,
-          Event, WebhookEndpoint, DeliveryAttempt, MessageState, ReportEntry, Open311Key]
+          Event, WebhookEndpoint, DeliveryAttempt, MessageState, ReportEntry, Open311Key,
+          WorkItem, QueueEntry, Agent]  # Agent: the desk directory's groups share its table
 #: Logical names of the tables whose streams have a handler in app.py.
 STREAMED_TABLES = ["support_requests", "accounts", "properties", "property_relationships",
                    "service_requests", "cases", "case_notes", "case_attachments"]

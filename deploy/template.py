@@ -36,16 +36,19 @@ TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 
 #: What each stream handler of app.py reads and writes, beside its own stream: the history
 #: table for every one of them, and the tables a handler reads to write its e-mails.
+#: The three stores' handlers keep the desk's work items (desk.projection).
+DESK = ["work_items", "work_queue"]
 STREAM_HANDLER_ACCESS = {
-    "on_support_request_change": {"reads": ["support_request_updates"], "sends_email": True},
+    "on_support_request_change": {"reads": ["support_request_updates", *DESK],
+                                  "sends_email": True, "writes": DESK},
     # a renamed account (or a new login) is copied onto its service requests
     "on_account_change": {"reads": ["service_requests"], "sends_email": True,
                           "writes": ["service_requests"]},
     "on_property_change": {"reads": [], "sends_email": False},
     "on_property_relationship_change": {"reads": [], "sends_email": False},
-    "on_service_request_change": {"reads": ["service_request_configuration"],
-                                  "sends_email": True, "sends_sms": True},
-    "on_case_change": {"reads": [], "sends_email": True},
+    "on_service_request_change": {"reads": ["service_request_configuration", *DESK],
+                                  "sends_email": True, "sends_sms": True, "writes": DESK},
+    "on_case_change": {"reads": DESK, "sends_email": True, "writes": DESK},
     "on_case_note_change": {"reads": ["cases"], "sends_email": True},
     # a removed file leaves its account's quota counters (and a marker that it did)
     "on_case_attachment_change": {"reads": [], "sends_email": False,
@@ -373,6 +376,10 @@ def _api_resources(tables: dict) -> dict:
              "Resource": _table_arns(set(api_tables) - {"api_clients"})},
             {"Effect": "Allow", "Action": CLIENTS_TABLE_ACCESS,
              "Resource": {"Fn::GetAtt": [table_id("api_clients"), "Arn"]}},
+            # The audit history is the stream handlers' to write; the desk reads a work
+            # item's timeline from it.
+            {"Effect": "Allow", "Action": ["dynamodb:Query"],
+             "Resource": {"Fn::GetAtt": [table_id("history"), "Arn"]}},
             # Files of tickets: stored on upload, read through short-lived URLs that this
             # role signs.
             {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],

@@ -15,9 +15,20 @@ def _scrub(args) -> str:
     return f"scrubbed {entries} history entries and {copies} account copies"
 
 
+def _rebuild_work_items(args) -> str:
+    from chalicelib.desk.projection import rebuild
+    written = rebuild()
+    return ("work items written: " + ", ".join(f"{count} {kind}" for kind, count in
+                                                written.items())
+            + " (an item that reads as its record does is left alone)")
+
+
 def register(commands) -> None:
     commands.add_parser("create-tables", help="create every missing table"
                         ).set_defaults(run=_create_tables)
     commands.add_parser("scrub-secrets", help="leave password hashes out of the history and "
                                               "of the accounts' copies stored before"
                         ).set_defaults(run=_scrub)
+    commands.add_parser("rebuild-work-items", help="the desk's work items again from every "
+                                                   "record (idempotent; after upgrading)"
+                        ).set_defaults(run=_rebuild_work_items)

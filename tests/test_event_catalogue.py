@@ -26,7 +26,10 @@ NO_EVENTS = {"issue_crm_token", "release_crm_token", "issue_crm_token_with_web_a
              "upload_attachment", "create_attachment_upload", "createHub", "hubDelete",
              "create_webhook_endpoint", "delete_webhook_endpoint", "update_webhook_endpoint",
              "redeliver_webhook_message", "recover_webhook_messages", "rotate_webhook_secret",
-             "test_webhook_endpoint"}
+             "test_webhook_endpoint",
+             # the desk's people are no record that events follow
+             "create_desk_agent", "update_desk_agent", "create_desk_group",
+             "sign_in_desk_agent", "sign_out_desk_agent"}
 
 #: operation -> [(what the call does, the event types it makes)], driven in this order.
 EVENTS = {
@@ -87,6 +90,11 @@ EVENTS = {
     "cancel_ticket": [("cancel", {"ticket.cancelled", "ticket.status_changed",
                                   "ticket.note_added"})],
     "createTroubleTicket": [("create", {"ticket.created"})],
+    # the desk acts through the records: their own events
+    "assign_work_item": [("assign", {"support_request.assigned",  # a NEW one moves
+                                     "support_request.state_changed"})],
+    "comment_work_item": [("public comment", {"support_request.commented"}),
+                          ("ticket note", {"ticket.note_added"})],
     "patchTroubleTicket": [("status", {"ticket.status_changed"}),
                            ("note", {"ticket.note_added"}),
                            ("kept field", {"ticket.updated"})],
@@ -295,8 +303,29 @@ def _tickets(api):
     }
 
 
+def _desk(api):
+    import json
+
+    from .test_desk_people import JSON, agent
+    request, ticket = api.raise_request("The gate is stuck"), customer(api).new_ticket()
+    sam = agent(api)
+    headers = {"Authorization": desk_basic()}
+
+    def act(item: str, what: str, body: dict):
+        return api.request("POST", f"/desk/v1/work-items/{item}/{what}", json.dumps(body),
+                           headers=JSON, auth=headers)
+    return {
+        "assign_work_item": {"assign": lambda: act(f"support-request-{request}",
+                                                   "assignment", {"agent": sam["id"]})},
+        "comment_work_item": {
+            "public comment": lambda: act(f"support-request-{request}", "comments",
+                                          {"text": "A locksmith is on the way"}),
+            "ticket note": lambda: act(f"ticket-{ticket}", "comments",
+                                       {"text": "Breaker replaced"})}}
+
+
 def test_each_action_makes_the_events_its_catalogue_entry_says(api, feed):
-    actions = {**_leap(api, feed), **_crm(api), **_tickets(api)}
+    actions = {**_leap(api, feed), **_crm(api), **_tickets(api), **_desk(api)}
     feed.new()  # what setting up made
     wrong = []
     for operation, calls in EVENTS.items():

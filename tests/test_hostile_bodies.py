@@ -116,6 +116,7 @@ def _refused_in_its_format(operation, answer: requests.Response) -> bool:
             "oauth2": lambda: "error" in data,
             "oauth2-v1": lambda: "error_code" in data,
             "webhooks": lambda: bool(data["error"]["code"]),
+            "desk": lambda: bool(data["error"]["code"]),
             "tmf": lambda: data["@type"] == "Error" and data["code"].startswith("ERR4"),
             "open311": lambda: 400 <= data[0]["code"] < 500,
             }[operation.error_format]()

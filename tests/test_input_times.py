@@ -62,7 +62,7 @@ def test_every_spec_that_takes_a_time_says_exactly_what_the_service_reads():
     taking = {api for api, document in documents.items()
               if "TimestampInput" in document.get("components", {}).get("schemas", {})}
     assert taking == {"service_requests", "support_requests", "cases", "webhooks", "tmf621",
-                      "open311"}
+                      "open311", "desk"}
     for api in taking:
         declared = documents[api]["components"]["schemas"]["TimestampInput"]
         assert declared["pattern"] == timestamps.INPUT_PATTERN and declared["x-timestamp"]

@@ -53,6 +53,10 @@ class Case(Model):
     status_history = ListOf(of=StatusChange, default=list)
     status_changes = NumberAttribute(default=1)  # names each status change's e-mail
     status_note = UnicodeAttribute(null=True)  # the EXTERNAL note of the latest change
+    # The desk's agent and group working it (desk.assignment); TMF621 shows the agent as a
+    # relatedParty of the role assignee, the Case Management API has no place for them.
+    desk_assignee = UnicodeAttribute(null=True)
+    desk_group = UnicodeAttribute(null=True)
     created = UnicodeAttribute()
     updated = UnicodeAttribute()
     updated_by = UnicodeAttribute()  # the name of the API client that changed it last

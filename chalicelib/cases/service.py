@@ -241,6 +241,28 @@ def move(principal: auth.Principal, identifier: str, status: str, text: str | No
                           f"moved to {status}", text, visibility, version)
 
 
+def assign(principal: auth.Principal, identifier: str, assignee: str | None,
+           group: str | None, fields: set[str]) -> Case:
+    """The desk's assignment of ``fields`` (``assignee``, ``group``; None takes one away),
+    optimistically locked: a lost race is applied again to the new version."""
+    for _ in range(20):
+        case = find(principal, identifier)
+        if "assignee" in fields:
+            case.desk_assignee = assignee
+        if "group" in fields:
+            case.desk_group = group
+        case.updated, case.updated_by = timestamps.storage_now(), principal.name
+        actors.stamp(case)
+        try:
+            case.save()
+            return case
+        except PutError as error:
+            if not db.is_conditional_failure(error):
+                raise
+            time.sleep(0.01)
+    raise Conflict(f"Ticket {identifier} keeps changing; read it again.", code="EQ-4090003")
+
+
 def expect_version(case: Case, version: int | None) -> None:
     """409 unless ``case`` is at ``version`` (None: any), as a client read it (If-Match)."""
     if version is not None and case.version != version:

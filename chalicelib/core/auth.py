@@ -29,7 +29,7 @@ __all__ = ["ApiClient", "Principal", "create_client", "verify_client", "bind_acc
            "basic_client", "CHALLENGE", "digest_of", "SCOPES"]
 
 SCOPES = ("requests", "customers", "property-relationships", "service-requests", "cases",
-          "cases-operator", "webhooks")
+          "cases-operator", "webhooks", "desk")
 _MAX_CLIENT_ID = 128  # DynamoDB refuses longer keys; such a caller is simply unknown
 #: What a new client's id may be made of (an operator's --id).
 CLIENT_ID = re.compile(f"[A-Za-z0-9._-]{{1,{_MAX_CLIENT_ID}}}")

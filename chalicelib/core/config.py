@@ -31,6 +31,9 @@ TABLES = {
     "webhook_attempts": "servicedesk-webhook-attempts",
     "reports": "servicedesk-reports",
     "open311_keys": "servicedesk-open311-keys",
+    "work_items": "servicedesk-work-items",
+    "work_queue": "servicedesk-work-queue",
+    "desk_directory": "servicedesk-desk-directory",
 }
 
 

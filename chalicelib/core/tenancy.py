@@ -13,11 +13,16 @@ be restricted to readers holding one more scope (an INTERNAL note: the desk's).
 - A reader bound to none reads every account's records, except those of an
   ``ACCOUNT_SCOPES`` scope (tickets): of those it reads none unless it holds the scope that
   reads every account's (the desk's, ``cases-operator``).
+- The desk API (``DESK_SCOPE``) reads every store's records: only a reader with its scope and
+  bound to no account acts for the desk (a customer account's client never does).
 """
-__all__ = ["EVERY_ACCOUNT", "ACCOUNT_SCOPES", "reach", "may_read", "Reader"]
+__all__ = ["EVERY_ACCOUNT", "ACCOUNT_SCOPES", "reach", "may_read", "Reader", "DESK_SCOPE",
+           "acts_for_desk"]
 
 #: ``reach``'s answer for a reader of every account's records.
 EVERY_ACCOUNT = "*"
+#: The desk API's scope.
+DESK_SCOPE = "desk"
 #: Scopes whose records belong to one account each -> the scope that reads them all.
 ACCOUNT_SCOPES = {"cases": "cases-operator"}
 
@@ -51,3 +56,8 @@ def may_read(reader, scope: str, account: str | None, restricted_to: str | None 
         return False
     found = reach(reader, scope)
     return found == EVERY_ACCOUNT or (found is not None and found == account)
+
+
+def acts_for_desk(reader) -> bool:
+    """Whether ``reader`` may use the desk API: its scope, and no customer account."""
+    return DESK_SCOPE in (reader.scopes or set()) and not reader.account

@@ -59,6 +59,23 @@ def change(identifier: dict, apply) -> ServiceRequest:
                    status=409)
 
 
+def assign(number: str, assignee: str | None, group: str | None, fields: set[str]
+           ) -> ServiceRequest:
+    """The desk's assignment of ``fields`` (``assignee``, ``group``): to the CRM user or group
+    of that name, which ``assigned_to`` then shows, else the desk's own; None takes it away."""
+    users = {entry.name: entry.id for entry in configuration.entries("user")}
+    groups = {entry.name: entry.id for entry in configuration.entries("group")}
+
+    def apply(request: ServiceRequest) -> None:
+        if "assignee" in fields:
+            request.assigned_user_id = users.get(assignee)
+            request.desk_assignee = None if assignee in users else assignee
+        if "group" in fields:
+            request.assigned_group_id = groups.get(group)
+            request.desk_group = None if group in groups else group
+    return change({"number": number}, apply)
+
+
 def _type_of(request: ServiceRequest):
     return configuration.resolve("type", {"id": request.type_id}, "type")
 

@@ -66,6 +66,10 @@ class ServiceRequest(Model):
     estimated_completion_time = MapAttribute(null=True)  # {"value": n, "uot": "HOURS"}
     assigned_user_id = UnicodeAttribute(null=True)
     assigned_group_id = UnicodeAttribute(null=True)
+    # The desk's agent and group, when the CRM's users and groups have none of that name
+    # (desk.assignment); a desk assignment to a CRM user or group sets assigned_to itself.
+    desk_assignee = UnicodeAttribute(null=True)
+    desk_group = UnicodeAttribute(null=True)
     referring_to = MapAttribute(null=True)
     services = ListAttribute(default=list)
     physical_goods = ListAttribute(default=list)

@@ -92,6 +92,7 @@ class SupportRequest(TrackedRecord):
     # or published by the desk; with the desk's note to the public (status_notes), if any
     published = BooleanAttribute(null=True)
     public_notes = UnicodeAttribute(null=True)
+    desk_group = UnicodeAttribute(null=True)  # the desk's group working it (desk.assignment)
     report_keys = ListAttribute(null=True)  # its entries in the report index, last written
 
     feed_topic = UnicodeAttribute(null=True)

@@ -146,6 +146,28 @@ def post_update(updater: str, identifier: str | None = None, extid: str | None =
     return tracking.change(lambda: get_request(identifier, extid), apply)
 
 
+#: ``assign``'s "leave it as it is".
+UNCHANGED = object()
+
+
+def assign(updater: str, identifier: str, assignee=UNCHANGED, group=UNCHANGED
+           ) -> SupportRequest:
+    """The desk's assignment: an agent, by name, as an ASSIGNED update (by the state
+    machine's rules: a NEW request moves to IN_PROGRESS, a finished one refuses), and/or the
+    desk's group (LEAP has no place for one); None takes either away."""
+    def apply(request, when):
+        if assignee is not UNCHANGED and assignee != request.assignee:
+            if assignee:
+                entries = _entries(request, updater, when, None, None, assignee)
+                for entry in entries:
+                    request.state = entry.state or request.state
+                request.add_updates(entries)
+            request.assignee = assignee
+        if group is not UNCHANGED:
+            request.desk_group = group
+    return tracking.change(lambda: get_request(identifier), apply)
+
+
 def publish(identifier: str, published: bool, notes: str | None = None) -> SupportRequest:
     """The desk's: show a request in Open311's public reads, with ``notes`` to the public
     (``status_notes``; None keeps those it has), or hide it again (its entries in the report

@@ -76,7 +76,11 @@ def _related_parties(case: Case, given: dict) -> list[dict]:
     others = given.get("relatedParty")
     if others is None:
         others = _contact_parties(json.loads(case.contacts))
-    return [customer, *_typed(others, _ITEM_TYPES["relatedParty"])]
+    others = [party for party in others if party.get("role") != "assignee"]
+    # the desk's assignment (desk.actions): its agent, and its group as a team
+    desk = [_party("assignee", name, name, referred) for name, referred in (
+        (case.desk_assignee, "Individual"), (case.desk_group, "Organization")) if name]
+    return [customer, *_typed(others, _ITEM_TYPES["relatedParty"]), *desk]
 
 
 def _external_identifiers(case: Case, given: dict) -> list[dict]:

@@ -31,3 +31,9 @@ class Webhooks(WireFormat):
                           "message": message, "field": field}}
         return Response(body=json.dumps(body), status_code=error.status,
                         headers={**error.headers, "Content-Type": "application/json"})
+
+
+@register
+class Desk(Webhooks):
+    """The desk API (``/desk/v1``) writes its errors as the Webhooks API does."""
+    name = "desk"

@@ -1,0 +1,127 @@
+"""Work items follow their records: a reaction of the three stores' stream handlers.
+
+For a changed record, the kind (``desk.kinds``) reads it as a work item; one transaction
+writes the item (only if it shows a newer version of its record than the stored one: a
+replayed or late stream record changes nothing), its queue entries (those it no longer has
+deleted), and the header's counters when its state or group changed. So an item, its entries
+and the counts never disagree, whatever is retried.
+
+``rebuild`` does the same from the stores themselves (an operator's command), for a stage that
+had records before the desk, or to mend one after a fault: it writes only what differs.
+"""
+import logging
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..core import db
+from ..streams.batch import image_value
+from .kinds import KINDS, OPEN_STATES, Kind
+from .models import QueueEntry, WorkItem
+
+__all__ = ["projecting", "project", "keys", "rebuild", "COUNTERS"]
+
+log = logging.getLogger(__name__)
+#: The counters of the queue's header: their partition -> the item's field they count.
+COUNTERS = {"count:state": "state", "count:group": "group"}
+
+
+def keys(item: WorkItem) -> list[str]:
+    """The queue partitions ``item`` is listed in: one per filter value it has."""
+    found = ["all", f"state:{item.state}", f"kind:{item.kind}", f"priority:{item.priority}"]
+    found.append(f"assignee:{item.assignee}" if item.assignee else "unassigned")
+    for name in ("group", "account", "property", "topic"):
+        value = getattr(item, name)
+        if value:
+            found.append(f"{name}:{value}")
+    return found
+
+
+def _entry(item: WorkItem, key: str) -> QueueEntry:
+    return QueueEntry(key, item.id, created_order=f"{item.created}#{item.id}",
+                      updated_order=f"{item.updated}#{item.id}",
+                      priority_order=f"{item.priority}#{item.created}#{item.id}")
+
+
+def work_item(kind: Kind, record) -> WorkItem:
+    """``record`` as a work item of ``kind``."""
+    record_id = kind.record(record)
+    native = kind.native_state(record)
+    item = WorkItem(kind.item_id(record_id), kind=kind.name, record=record_id,
+                    source_version=int(record.version or 1), title=kind.title(record),
+                    state=kind.states.get(native, "open"), native_state=native,
+                    priority=kind.priority(record), account=kind.account(record),
+                    property=kind.property(record), topic=kind.topic(record),
+                    assignee=kind.assignee(record), group=kind.group(record),
+                    created=kind.created(record), updated=kind.updated(record),
+                    path=kind.path.format(record_id))
+    item.entries = keys(item)
+    return item
+
+
+def _counted(item: WorkItem | None, field: str) -> str | None:
+    """What ``item`` adds to a counter of ``field`` (None: nothing): a group counts its open
+    work only."""
+    if item is None:
+        return None
+    if field == "group" and item.state not in OPEN_STATES:
+        return None
+    return getattr(item, field)
+
+
+def project(new: WorkItem, mend: bool = False) -> bool:
+    """Write ``new`` unless a newer version is stored, or the same version (``mend``: the
+    same version unless it reads otherwise); whether it was written."""
+    try:
+        old = WorkItem.get(new.id, consistent_read=True)
+    except WorkItem.DoesNotExist:
+        old = None
+    if old is not None and (old.source_version > new.source_version or (
+            old.source_version == new.source_version and (
+                not mend or old.serialize() == new.serialize()))):
+        return False
+    condition = (WorkItem.id.does_not_exist() if old is None
+                 else WorkItem.source_version == old.source_version)
+    try:
+        with TransactWrite(connection=db.connection()) as writes:
+            writes.save(new, condition=condition)
+            for key in set(old.entries if old else ()) - set(new.entries):
+                writes.delete(QueueEntry(key, new.id))
+            for key in new.entries:
+                writes.save(_entry(new, key))
+            for partition, field in COUNTERS.items():
+                before, after = _counted(old, field), _counted(new, field)
+                if before == after:
+                    continue
+                for value, step in ((before, -1), (after, 1)):
+                    if value is not None:
+                        writes.update(QueueEntry(partition, value),
+                                      actions=[QueueEntry.count.add(step)])
+    except TransactWriteError as error:
+        if db.is_conditional_failure(error):  # a newer version was written meanwhile
+            return False
+        raise
+    return True
+
+
+def projecting(kind_name: str, handle):
+    """A stream handler that also keeps the record's work item: ``handle`` first (its own
+    reactions), then the item."""
+    kind = KINDS[kind_name]
+
+    def handle_record(record: dict) -> None:
+        handle(record)
+        image = record["dynamodb"].get("NewImage")
+        if image and image_value(image, "version") is not None:
+            project(work_item(kind, kind.model.from_raw_data(image)))
+    return handle_record
+
+
+def rebuild() -> dict:
+    """Every work item again from the stores (idempotent: an item that reads as its record
+    does is left alone); how many were written, per kind."""
+    written = {}
+    for kind in KINDS.values():
+        written[kind.name] = sum(project(work_item(kind, record), mend=True)
+                                 for record in kind.model.scan())
+    return written
