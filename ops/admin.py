@@ -24,7 +24,7 @@ import os
 import sys
 
 #: The modules of ``ops`` whose commands ``python -m ops.admin`` runs, in --help's order.
-GROUPS = ("client_admin", "catalog_admin", "open311_admin", "endpoint_admin",
+GROUPS = ("client_admin", "catalog_admin", "open311_admin", "endpoint_admin", "desk_admin",
           "maintenance_admin")
 
 

@@ -180,3 +180,39 @@ def test_concurrent_assignments_end_with_one_owner_in_every_face(running_stack):
     except AssertionError:
         raise AssertionError(f"the work item says {work_item()}, LEAP {owner}") from None
     assert leap.count("<type>ASSIGNED</type>") == 6
+
+
+def test_a_deactivated_agents_open_work_returns_to_its_group(api, streams, capsys):
+    from ops.admin import main
+    post(api, "/groups", {"name": "Parking"})
+    sam = agent(api)
+    open_one, done_one = api.raise_request("Still open"), api.raise_request("Done")
+    streams.drain()
+    for request in (open_one, done_one):
+        act(api, f"support-request-{request}", "assignment", {"agent": sam["id"],
+                                                            "group": "Parking"})
+    api.update(done_one, "<state>SUCCESSFUL</state>")
+    streams.drain()
+    assert main(["deactivate-agent", sam["id"]]) == 0
+    assert "1 open work item(s) returned" in capsys.readouterr().out
+    assert api.get(f"/api/v1/requests/{open_one}").data.get("assignee") is None
+    assert api.get(f"/api/v1/requests/{done_one}").data["assignee"] == "Sam Porter"
+    streams.drain()
+    returned = WorkItem.get(f"support-request-{open_one}")
+    assert (returned.assignee, returned.group) == (None, "Parking")
+    assert main(["list-agents"]) == 0
+    assert f"{sam['id']}\tSam Porter\tsam@desk.example\t-\tdeactivated" in \
+        capsys.readouterr().out
+
+
+def test_the_operator_makes_groups_and_agents(api, capsys):
+    from ops.admin import main
+    assert main(["create-group", "Lifts", "--description", "All lifts"]) == 0
+    assert main(["create-agent", "Ada Lift", "ada@desk.example", "--groups", "Lifts"]) == 0
+    assert "created; it signs in once it has a password" in capsys.readouterr().out
+    assert main(["list-groups"]) == 0
+    assert "Lifts\t1\tAll lifts" in capsys.readouterr().out
+    import pytest
+    with pytest.raises(SystemExit):
+        main(["create-agent", "Twin", "ADA@desk.example"])
+    assert "has the e-mail" in capsys.readouterr().err

@@ -168,3 +168,21 @@ def desk_notes(item_id: str, newest: int) -> tuple[list[DeskNote], bool]:
     found = list(DeskNote.query(f"notes:{item_id}", scan_index_forward=False,
                                 limit=newest + 1))
     return list(reversed(found[:newest])), len(found) > newest
+
+
+#: The most open work items one deactivation hands back (the rest: deactivate again).
+MOST_RETURNED = 1000
+
+
+def return_work(agent_name: str, call) -> int:
+    """Take ``agent_name`` off its open work items, through their records (each keeps its
+    group, whose queue it returns to); how many."""
+    from .kinds import OPEN_STATES
+    from .models import QueueEntry, WorkItem
+    entries = list(QueueEntry.query(f"assignee:{agent_name}", limit=MOST_RETURNED))
+    returned = 0
+    for item in WorkItem.batch_get([entry.item for entry in entries]) if entries else ():
+        if item.state in OPEN_STATES and item.assignee == agent_name:
+            ASSIGN[item.kind](call, item.record, None, None, {"assignee"})
+            returned += 1
+    return returned

@@ -5,7 +5,7 @@ from chalice import Response
 from ..core.errors import Forbidden
 from ..core.http import call_of, reply, route
 from ..core.tokens import release_token
-from . import people
+from . import actions, people
 from .routes import blueprint, desk_call
 
 __all__ = []
@@ -43,8 +43,12 @@ def get_desk_agent(id):  # noqa: A002
 
 @route(blueprint, "/agents/{id}", "PATCH")
 def update_desk_agent(id):  # noqa: A002
+    """A deactivated agent's open work returns to its group (its records are unassigned)."""
     call = _managing()
-    return reply(people.shown(people.change_agent(id, call.body)))
+    agent = people.change_agent(id, call.body)
+    if call.body.get("active") is False:
+        actions.return_work(agent.name, call)
+    return reply(people.shown(agent))
 
 
 @route(blueprint, "/groups", "POST")
