@@ -216,3 +216,62 @@ def test_the_operator_makes_groups_and_agents(api, capsys):
     with pytest.raises(SystemExit):
         main(["create-agent", "Twin", "ADA@desk.example"])
     assert "has the e-mail" in capsys.readouterr().err
+
+
+def raise_for(api, **body):
+    return api.request("POST", "/desk/v1/work-items", json.dumps(body), headers=JSON,
+                       auth=DESK)
+
+
+def test_the_desk_raises_work_of_every_kind_for_a_customer(api, streams):
+    request = raise_for(api, kind="support-request", account="01234574",
+                        topic="Parking:Stolen Spot", title="Caller says bay 7 is taken")
+    assert request.status == 201 and request.data["id"].startswith("support-request-")
+    leap = api.get(f"/api/v1/requests/{request.data['record']}").data
+    assert (leap["creator"], leap["summary"]) == ("Joseph Banks", "Caller says bay 7 is taken")
+    sr = raise_for(api, kind="service-request", account="01234574", topic="Fault",
+                   category="HEAT", title="No heating, phoned in", priority="urgent")
+    assert sr.status == 201, sr
+    ticket = raise_for(api, kind="ticket", account="01234574", code="0002-0001",
+                       title="Walk-in: lights flicker", email="walkin@example.net")
+    assert ticket.status == 201, ticket
+    # the customer's own client sees the ticket as its account's
+    assert customer(api).get(ticket.data["record"]).status == 200
+    streams.drain()
+    items = {i["id"]: i for i in api.get("/desk/v1/work-items?account=01234574",
+                                         auth=DESK).data["data"]}
+    assert {request.data["id"], sr.data["id"], ticket.data["id"]} <= set(items)
+    assert items[sr.data["id"]]["priority"] == "urgent"
+    assert items[request.data["id"]]["topic"] == "Parking:Stolen Spot"
+
+
+def test_raising_is_refused_naming_the_desks_field(api):
+    topic = raise_for(api, kind="support-request", account="01234574", topic="Plumbing",
+                      title="Leak")
+    assert topic.status == 400 and topic.data["error"]["field"] == "topic"
+    account = raise_for(api, kind="support-request", account="49927398716", topic="Parking",
+                        title="x")
+    assert account.status == 400 and account.data["error"]["field"] == "account"
+    missing = raise_for(api, kind="ticket", account="01234574", title="No code")
+    assert missing.status == 400 and missing.data["error"]["field"] == "code"
+    category = raise_for(api, kind="service-request", account="01234574", topic="Fault",
+                         category="NOPE", title="x")
+    assert category.status == 400 and category.data["error"]["field"] == "category"
+
+
+def test_an_assignment_is_one_work_item_assigned_event_for_the_desk_only(api, streams):
+    sam = agent(api)
+    request = api.raise_request()
+    streams.drain()
+    act(api, f"support-request-{request}", "assignment", {"agent": sam["id"]})
+    streams.drain()
+    streams.drain()  # a replay publishes nothing twice
+
+    def assigned(auth) -> list[dict]:
+        page = api.get("/webhooks/v1/events?types=work_item.assigned&limit=100", auth=auth)
+        assert page.status == 200, page
+        return [m for m in page.data["data"] if m["data"]["record"] == request]
+    [event] = assigned(DESK)
+    assert event["data"]["assignee"] == "Sam Porter" and event["previous"]["assignee"] is None
+    assert event["data"]["url"].endswith(f"/desk/v1/work-items/support-request-{request}")
+    assert assigned(basic("demo", "demo-secret")) == []  # a customer's client: not the desk's

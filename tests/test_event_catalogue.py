@@ -29,7 +29,8 @@ NO_EVENTS = {"issue_crm_token", "release_crm_token", "issue_crm_token_with_web_a
              "test_webhook_endpoint",
              # the desk's people are no record that events follow
              "create_desk_agent", "update_desk_agent", "create_desk_group",
-             "sign_in_desk_agent", "sign_out_desk_agent"}
+             "sign_in_desk_agent", "sign_out_desk_agent", "create_routing_rule",
+             "update_routing_rule", "delete_routing_rule", "test_routing_rules"}
 
 #: operation -> [(what the call does, the event types it makes)], driven in this order.
 EVENTS = {
@@ -37,7 +38,7 @@ EVENTS = {
     "post_support_request_update": [
         ("move", {"support_request.state_changed"}),
         ("comment", {"support_request.commented"}),
-        ("assign", {"support_request.assigned"}),
+        ("assign", {"support_request.assigned", "work_item.assigned"}),
         ("move with a comment", {"support_request.state_changed", "support_request.commented"})],
     "set_support_request_extid": [("extid", {"support_request.updated"})],
     "post_support_request_update_by_extid": [("comment", {"support_request.commented"})],
@@ -91,8 +92,9 @@ EVENTS = {
                                   "ticket.note_added"})],
     "createTroubleTicket": [("create", {"ticket.created"})],
     # the desk acts through the records: their own events
+    "raise_work_item": [("raise", {"support_request.created"})],
     "assign_work_item": [("assign", {"support_request.assigned",  # a NEW one moves
-                                     "support_request.state_changed"})],
+                                     "support_request.state_changed", "work_item.assigned"})],
     "comment_work_item": [("public comment", {"support_request.commented"}),
                           ("ticket note", {"ticket.note_added"})],
     "patchTroubleTicket": [("status", {"ticket.status_changed"}),
@@ -315,6 +317,10 @@ def _desk(api):
         return api.request("POST", f"/desk/v1/work-items/{item}/{what}", json.dumps(body),
                            headers=JSON, auth=headers)
     return {
+        "raise_work_item": {"raise": lambda: api.request(
+            "POST", "/desk/v1/work-items", json.dumps({
+                "kind": "support-request", "account": "01234574", "topic": "Alarm",
+                "title": "Phoned in: the alarm rings"}), headers=JSON, auth=headers)},
         "assign_work_item": {"assign": lambda: act(f"support-request-{request}",
                                                    "assignment", {"agent": sam["id"]})},
         "comment_work_item": {

@@ -40,6 +40,8 @@ def reach(reader, scope: str) -> str | None:
     """Whose records of ``scope`` ``reader`` reads: ``EVERY_ACCOUNT``, one account's
     identifier, or None (none)."""
     scopes = reader.scopes or set()
+    if scope == DESK_SCOPE:
+        return EVERY_ACCOUNT if acts_for_desk(reader) else None
     every = ACCOUNT_SCOPES.get(scope)
     if every is not None and every in scopes:  # the desk's scope reads without the other
         return EVERY_ACCOUNT

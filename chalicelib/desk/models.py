@@ -11,6 +11,8 @@ Query on one index that reads the page. The same table holds the counters of the
 header: ``count:state`` and ``count:group``, one item per value, kept in the same
 transaction as the entries, so a count is one Query of its partition, never a scan.
 """
+import builtins
+
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
@@ -38,6 +40,11 @@ class WorkItem(Model):
     updated = UnicodeAttribute()
     path = UnicodeAttribute()  # the record in its own API, under the base URL
     entries = ListAttribute(of=UnicodeAttribute, default=list)  # its queue keys
+
+    @builtins.property  # (``property`` is an attribute's name in this class)
+    def version(self) -> int:
+        """The record's version it shows (its events are named by it)."""
+        return int(self.source_version)
 
 
 #: The queue's orders: the name a request asks for -> the entry attribute and index.

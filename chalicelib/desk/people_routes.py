@@ -11,7 +11,7 @@ from .routes import blueprint, desk_call
 __all__ = []
 
 
-def _managing():
+def managing():
     """A call that changes who works the desk: an API client of the desk's (an operator's
     integration), not a signed-in agent."""
     call = desk_call()
@@ -23,7 +23,7 @@ def _managing():
 
 @route(blueprint, "/agents", "POST")
 def create_desk_agent():
-    call = _managing()
+    call = managing()
     agent = people.create_agent(call.body)
     return Response(body=people.shown(agent), status_code=201,
                     headers={"Location": f"{call.base_url}/desk/v1/agents/{agent.item}"})
@@ -44,7 +44,7 @@ def get_desk_agent(id):  # noqa: A002
 @route(blueprint, "/agents/{id}", "PATCH")
 def update_desk_agent(id):  # noqa: A002
     """A deactivated agent's open work returns to its group (its records are unassigned)."""
-    call = _managing()
+    call = managing()
     agent = people.change_agent(id, call.body)
     if call.body.get("active") is False:
         actions.return_work(agent.name, call)
@@ -53,7 +53,7 @@ def update_desk_agent(id):  # noqa: A002
 
 @route(blueprint, "/groups", "POST")
 def create_desk_group():
-    call = _managing()
+    call = managing()
     group = people.create_group(call.body)
     return Response(body=_group(group), status_code=201,
                     headers={"Location": f"{call.base_url}/desk/v1/groups/{group.item}"})

@@ -23,7 +23,7 @@ __all__ = ["projecting", "project", "keys", "rebuild", "COUNTERS"]
 
 log = logging.getLogger(__name__)
 #: The counters of the queue's header: their partition -> the item's field they count.
-COUNTERS = {"count:state": "state", "count:group": "group"}
+COUNTERS = {"count:state": "state", "count:group": "group", "count:assignee": "assignee"}
 
 
 def keys(item: WorkItem) -> list[str]:
@@ -60,11 +60,11 @@ def work_item(kind: Kind, record) -> WorkItem:
 
 
 def _counted(item: WorkItem | None, field: str) -> str | None:
-    """What ``item`` adds to a counter of ``field`` (None: nothing): a group counts its open
-    work only."""
+    """What ``item`` adds to a counter of ``field`` (None: nothing): a group and an assignee
+    count their open work only."""
     if item is None:
         return None
-    if field == "group" and item.state not in OPEN_STATES:
+    if field != "state" and item.state not in OPEN_STATES:
         return None
     return getattr(item, field)
 
@@ -82,6 +82,8 @@ def project(new: WorkItem, mend: bool = False) -> bool:
         return False
     condition = (WorkItem.id.does_not_exist() if old is None
                  else WorkItem.source_version == old.source_version)
+    if old is not None and (old.assignee, old.group) != (new.assignee, new.group):
+        _published(old, new)  # first: a retry after the write would find nothing to do
     try:
         with TransactWrite(connection=db.connection()) as writes:
             writes.save(new, condition=condition)
@@ -104,6 +106,15 @@ def project(new: WorkItem, mend: bool = False) -> bool:
     return True
 
 
+def _published(old: WorkItem, new: WorkItem) -> None:
+    """``work_item.assigned``, once (events are named by the item and the record version)."""
+    from ..core import timestamps
+    from ..events.publish import publish
+    publish("work-item", {"eventName": "MODIFY", "dynamodb": {
+        "OldImage": old.serialize(), "NewImage": new.serialize(),
+        "ApproximateCreationDateTime": timestamps.from_storage(new.updated).timestamp()}})
+
+
 def projecting(kind_name: str, handle):
     """A stream handler that also keeps the record's work item: ``handle`` first (its own
     reactions), then the item."""
@@ -113,7 +124,11 @@ def projecting(kind_name: str, handle):
         handle(record)
         image = record["dynamodb"].get("NewImage")
         if image and image_value(image, "version") is not None:
-            project(work_item(kind, kind.model.from_raw_data(image)))
+            item = work_item(kind, kind.model.from_raw_data(image))
+            project(item)
+            if item.source_version == 1:  # a new record: the desk's rules may route it
+                from .routing import route
+                route(item)
     return handle_record
 
 

@@ -117,6 +117,11 @@ def page(filters: dict, sort: str, descending: bool, limit: int,
     return items, next_cursor, len(entries)
 
 
+def open_work() -> dict:
+    """Open work items per assignee (one Query of its counter)."""
+    return {entry.item: int(entry.count or 0) for entry in QueueEntry.query("count:assignee")}
+
+
 def counts() -> dict:
     """Work items per state, and open work per group: one Query of each counter's partition."""
     found = {}

@@ -4,9 +4,10 @@ from chalice import Blueprint, Response
 from ..core import tenancy, timestamps
 from ..core.errors import BadRequest, FieldError, Forbidden, NotFound
 from ..core.http import call_of, paged, reply, route
-from . import actions, people, queue
+from . import actions, people, queue, raising
 from .kinds import PRIORITIES, kind_of
 from .models import WorkItem
+from .representation import shown
 from .timeline import timeline
 
 __all__ = ["blueprint"]
@@ -29,16 +30,6 @@ def desk_call():
 
 
 _call = desk_call
-
-
-def shown(item: WorkItem, base_url: str) -> dict:
-    return {"id": item.id, "kind": item.kind, "record": item.record, "title": item.title,
-            "state": item.state, "native_state": item.native_state,
-            "priority": PRIORITIES.get(int(item.priority), "normal"),
-            "account": item.account, "property": item.property, "topic": item.topic,
-            "assignee": item.assignee, "group": item.group,
-            "created": item.created, "updated": item.updated,
-            "link": base_url + item.path}
 
 
 def _filters(params: dict, agent) -> dict:
@@ -68,6 +59,17 @@ def list_work_items():
                                   params.get("limit", 50), params.get("cursor"))
     return paged(call, {"data": [shown(item, call.base_url) for item in items],
                         "next_cursor": cursor}, cursor)
+
+
+@route(blueprint, "/work-items", "POST")
+def raise_work_item():
+    """Work raised on a customer's behalf, through its record's own service."""
+    call = _call()
+    item_id = raising.raise_work(call, call.body)
+    kind, record = kind_of(item_id)
+    return Response(body={"id": item_id, "kind": kind.name, "record": record,
+                          "link": call.base_url + kind.path.format(record)}, status_code=201,
+                    headers={"Location": f"{call.base_url}/desk/v1/work-items/{item_id}"})
 
 
 @route(blueprint, "/work-items/{id}", "GET")
@@ -103,4 +105,4 @@ def get_work_item_counts():
     return reply(queue.counts())
 
 
-from . import people_routes  # noqa: E402,F401 - /agents, /groups, /sign-in on this blueprint
+from . import people_routes, routing_routes  # noqa: E402,F401 - on this blueprint

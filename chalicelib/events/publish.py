@@ -44,7 +44,7 @@ def _data(source: Source, record, shown: dict, actor: str) -> dict:
 def _url(source: Source, record) -> str:
     base = settings.public_base_url or "http://localhost"
     paths = {"service-requests": "/crmapi/rest/v2/service_requests/show?number={}",
-             "cases": "/support/v2/tickets/{}"}
+             "cases": "/support/v2/tickets/{}", "desk": "/desk/v1/work-items/{}"}
     identifier = source.identifier(record)
     return base + paths.get(source.api, "/{}").format(identifier.split("/")[0])
 

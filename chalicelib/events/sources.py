@@ -16,6 +16,8 @@ from ..accounts.models import Account
 from ..cases import representation as cases
 from ..cases.access import newest_notes
 from ..cases.models import Case, CaseNote
+from ..desk import representation as desk
+from ..desk.models import WorkItem
 from ..properties import representation as properties
 from ..properties.models import Property
 from ..property_relationships import representation as relationships
@@ -233,6 +235,18 @@ SOURCES = [
                                               "reach only the desk's endpoints)."},
            restricted_to=lambda r: "cases-operator" if r.visibility == "INTERNAL" else None,
            created_type="ticket.note_added", changed_at=lambda r: r.created),
+    # The desk's own event: published by the work items' projection (desk.projection) when
+    # an item's assignee or group changes, whatever did it (the desk, routing, a record's
+    # own API); only the desk's readers receive it (core.tenancy).
+    Source("work-item", "work_item", "desk", "desk", WorkItem, lambda r: r.id,
+           lambda r: r.account, desk.shown,
+           changes=[("work_item.assigned", lambda old, new: (
+               old.get("assignee"), old.get("group")) != (new.get("assignee"),
+                                                          new.get("group")))],
+           descriptions={"assigned": "A work item was given to another agent or group, or "
+                                     "taken from one (the desk's, routing's or the "
+                                     "record's own API's doing)."},
+           changed_at=lambda r: r.updated),
 ]
 
 
