@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from .config import settings
 
-__all__ = ["for_a_while", "forget_all"]
+__all__ = ["for_a_while", "forget_all", "forgotten_with_the_rest"]
 
 _caches: list[dict] = []
 _lock = threading.Lock()
@@ -36,6 +36,12 @@ def for_a_while(function: Callable) -> Callable:
             kept[args] = (now, value)
         return value
     return cached
+
+
+def forgotten_with_the_rest(kept: dict) -> dict:
+    """``kept`` (a dict that a module keeps things in), emptied by ``forget_all`` too."""
+    _caches.append(kept)
+    return kept
 
 
 def forget_all() -> None:

@@ -14,7 +14,7 @@ import logging
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..core import db
+from ..core import db, kept
 from ..streams.batch import image_value
 from .kinds import KINDS, OPEN_STATES, Kind
 from .models import QueueEntry, WorkItem
@@ -28,7 +28,10 @@ COUNTERS = {"count:state": "state", "count:group": "group", "count:assignee": "a
 
 def keys(item: WorkItem) -> list[str]:
     """The queue partitions ``item`` is listed in: one per filter value it has."""
-    found = ["all", f"state:{item.state}", f"kind:{item.kind}", f"priority:{item.priority}"]
+    # kind and priority are checked on a page of another partition (three and four values:
+    # each would be a tenth or more of the queue), not partitions of their own: every change
+    # of an item rewrites its entries, and fewer keep a busy stream quick
+    found = ["all", f"state:{item.state}"]
     found.append(f"assignee:{item.assignee}" if item.assignee else "unassigned")
     for name in ("group", "account", "property", "topic"):
         value = getattr(item, name)
@@ -69,13 +72,43 @@ def _counted(item: WorkItem | None, field: str) -> str | None:
     return getattr(item, field)
 
 
+#: The work items this instance wrote last: a record's changes come one after another, on its
+#: stream's shard, to one handler, so the item it wrote is the stored one, read without a
+#: GetItem. Another writer (a rebuild) makes it stale: the write's condition then fails, and
+#: the item is read again.
+_WRITTEN: dict[str, WorkItem] = kept.forgotten_with_the_rest({})
+MOST_KEPT = 1000
+
+
+def _stored(item_id: str, fresh: bool) -> WorkItem | None:
+    if not fresh and item_id in _WRITTEN:
+        return _WRITTEN[item_id]
+    try:
+        return WorkItem.get(item_id, consistent_read=True)
+    except WorkItem.DoesNotExist:
+        return None
+
+
+def _remember(item: WorkItem) -> None:
+    _WRITTEN.pop(item.id, None)
+    _WRITTEN[item.id] = item
+    while len(_WRITTEN) > MOST_KEPT:
+        _WRITTEN.pop(next(iter(_WRITTEN)))
+
+
 def project(new: WorkItem, mend: bool = False) -> bool:
     """Write ``new`` unless a newer version is stored, or the same version (``mend``: the
     same version unless it reads otherwise); whether it was written."""
-    try:
-        old = WorkItem.get(new.id, consistent_read=True)
-    except WorkItem.DoesNotExist:
-        old = None
+    for fresh in (mend, True):
+        written = _project(new, _stored(new.id, fresh), mend)
+        if written is not None:
+            return written
+        _WRITTEN.pop(new.id, None)  # what this instance kept was stale: read it
+    return False
+
+
+def _project(new: WorkItem, old: WorkItem | None, mend: bool) -> bool | None:
+    """``project`` against ``old`` as stored; None when ``old`` was not what is stored."""
     if old is not None and (old.source_version > new.source_version or (
             old.source_version == new.source_version and (
                 not mend or old.serialize() == new.serialize()))):
@@ -100,9 +133,10 @@ def project(new: WorkItem, mend: bool = False) -> bool:
                         writes.update(QueueEntry(partition, value),
                                       actions=[QueueEntry.count.add(step)])
     except TransactWriteError as error:
-        if db.is_conditional_failure(error):  # a newer version was written meanwhile
-            return False
+        if db.is_conditional_failure(error):  # another version was written meanwhile
+            return None
         raise
+    _remember(new)
     return True
 
 

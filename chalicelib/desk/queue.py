@@ -1,11 +1,11 @@
 """The queue: a page of work items for any combination of filters, in any of three orders.
 
-The first filter given of ``PARTITION_ORDER`` chooses the queue partition (``all`` when
-none is), and the order its index: one Query that reads the page (and one more entry, to
-know that a next page exists), then one BatchGetItem of the page's items. Every other filter
-is checked on the items read: such a page reads at most ``CHECKED_READS`` times its size and
-may come back short, with a cursor to go on. A created or updated window is a key condition
-when the order is of that time, else a check.
+The first filter given of ``PARTITION_ORDER`` chooses the queue partition (``all`` when none
+is; kind and priority are always checked), and the order its index: one Query that reads the
+page (and one more entry, to know that a next page exists), then one BatchGetItem of the
+page's items. Every other filter is checked on the items read: such a page reads at most
+``CHECKED_READS`` times its size and may come back short, with a cursor to go on. A created
+or updated window is a key condition when the order is of that time, else a check.
 """
 from ..core import cursors
 from ..core.errors import BadRequest, FieldError
@@ -15,7 +15,9 @@ __all__ = ["page", "counts", "PARTITION_ORDER", "CHECKED_READS"]
 
 #: The filters that choose a partition, most selective first.
 PARTITION_ORDER = ("account", "property", "assignee", "group", "topic", "unassigned",
-                   "state", "kind", "priority")
+                   "state")
+#: Filters only ever checked on what a partition's page read.
+CHECKED_ONLY = ("kind", "priority")
 #: With filters checked on the items read, a page reads at most this many times its size.
 CHECKED_READS = 10
 _INDEXES = {"created": ("by_created", "created_order"), "updated": ("by_updated",
@@ -38,7 +40,7 @@ def _partition(filters: dict) -> tuple[str, str | None]:
 def _matches(item: WorkItem, filters: dict, chosen: str | None) -> bool:
     """Whether ``item`` passes every filter (the partition's too: an index may lag its
     item for a moment after a change)."""
-    for name in PARTITION_ORDER:
+    for name in PARTITION_ORDER + CHECKED_ONLY:
         value = filters.get(name)
         if value is None or value is False:
             continue
@@ -71,7 +73,7 @@ def _window(sort: str, filters: dict, attribute):
 
 
 def _checked(filters: dict, chosen: str | None, sort: str) -> bool:
-    others = [name for name in PARTITION_ORDER
+    others = [name for name in PARTITION_ORDER + CHECKED_ONLY
               if name != chosen and filters.get(name) not in (None, False)]
     windows = [name for name, (field, _) in _WINDOWS.items()
                if filters.get(name) and field != sort]
