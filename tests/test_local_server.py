@@ -91,8 +91,7 @@ def test_local_runner_serves_the_api_and_sends_email_over_real_http():
         wrong = requests.get(f"http://127.0.0.1:{port}/oauth2/token", timeout=5)
         assert wrong.status_code == 405 and wrong.json()["error"] == "invalid_request"
     finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        output = _stop(process)
     assert process.returncode == 0, output
     assert "curl -u demo:demo-secret" in output
 
@@ -163,9 +162,10 @@ def test_storage_down_answers_503_with_retry_after_and_recovers_without_a_restar
                     if f"request {identifier} is now Problem" in m["subject"]]
         assert len(wait_until(mail, 20)) == 1
     finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-        standin.stop()
+        try:
+            output = _stop(process)
+        finally:
+            standin.stop()
     assert "unhandled error" not in output, output
 
 
@@ -219,9 +219,17 @@ def test_neither_a_long_history_nor_a_poison_record_stalls_the_running_stack():
         assert "stream record set aside" in stack.served_log()
 
 
-def _stop(process) -> str:
+def _stop(process, seconds: float = 120) -> str:
+    """Ctrl-C, and what make run printed; a runner that does not stop in time is killed (its
+    stand-in stops with it) and the test fails, leaving nothing running."""
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=60)
+    try:
+        output, _ = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise AssertionError(f"make run did not stop within {seconds} s:\n{output[-3000:]}") \
+            from None
     return output
 
 

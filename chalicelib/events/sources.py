@@ -103,9 +103,15 @@ class Source:
     # When the record changed, by its own (stored UTC) time.
     changed_at: Callable[[object], str | None] = \
         lambda record: getattr(record, "last_update_time", None)
+    # Only the ``changes`` are events (no created, updated or deleted): a record whose
+    # other changes the feed already tells through another record's events (a work item).
+    only_changes: bool = False
 
     def types_of(self, old: dict | None, new: dict | None) -> list[str]:
         """What a change is: one type or more (see the module's note)."""
+        if self.only_changes:
+            return [name for name, test in self.changes
+                    if old is not None and new is not None and test(old, new)]
         if old is None:
             return [self.created_type or f"{self.resource}.created"]
         if new is None:
@@ -246,7 +252,7 @@ SOURCES = [
            descriptions={"assigned": "A work item was given to another agent or group, or "
                                      "taken from one (the desk's, routing's or the "
                                      "record's own API's doing)."},
-           changed_at=lambda r: r.updated),
+           changed_at=lambda r: r.updated, only_changes=True),
 ]
 
 
