@@ -208,7 +208,10 @@ servicedesk is running on {base}
   stream records that fail every attempt are described in {failures}
   data: kept in {persistence.data_dir()} across restarts (SERVICEDESK_DATA_DIR moves it)
 Ctrl-C stops everything.""", flush=True)
-    signal.signal(signal.SIGTERM, _stop_serving)  # a kill stops as Ctrl-C does
+    # A kill stops as Ctrl-C does; and Ctrl-C (SIGINT) stops it even when it was started from
+    # a script's background job, whose children inherit SIGINT ignored.
+    signal.signal(signal.SIGTERM, _stop_serving)
+    signal.signal(signal.SIGINT, _stop_serving)
     running = discovery.announce(base, endpoint if moto is not None else None)
     try:
         server.serve_forever()
