@@ -77,25 +77,24 @@ def shown(agent: Agent) -> dict:
             "created": agent.created, "updated": agent.updated}
 
 
-def agent_of(agent_id: str, field: str | None = None) -> Agent:
-    """The agent ``agent_id`` names: 404, or a 400 naming ``field`` when a body names it."""
+def _entry(model, partition: str, key: str, label: str, field: str | None):
+    """The directory's ``label`` ``key``: 404, or a 400 naming ``field`` when a body names
+    it."""
     try:
-        return Agent.get("agents", agent_id)
-    except Agent.DoesNotExist:
+        return model.get(partition, key)
+    except model.DoesNotExist:
+        message = f"There is no {label} {key}."
         if field:
-            raise BadRequest(f"There is no agent {agent_id}.",
-                             [FieldError(field, "invalid")]) from None
-        raise NotFound(f"There is no agent {agent_id}.") from None
+            raise BadRequest(message, [FieldError(field, "invalid")]) from None
+        raise NotFound(message) from None
+
+
+def agent_of(agent_id: str, field: str | None = None) -> Agent:
+    return _entry(Agent, "agents", agent_id, "agent", field)
 
 
 def group_of(name: str, field: str | None = None) -> Group:
-    try:
-        return Group.get("groups", name)
-    except Group.DoesNotExist:
-        if field:
-            raise BadRequest(f"There is no group {name}.",
-                             [FieldError(field, "invalid")]) from None
-        raise NotFound(f"There is no group {name}.") from None
+    return _entry(Group, "groups", name, "group", field)
 
 
 def _known_groups(names: list[str]) -> None:

@@ -29,8 +29,6 @@ def desk_call():
     return call
 
 
-_call = desk_call
-
 
 def _filters(params: dict, agent) -> dict:
     found = {name: params.get(name) for name in _FILTERS}
@@ -51,7 +49,7 @@ def _filters(params: dict, agent) -> dict:
 
 @route(blueprint, "/work-items", "GET")
 def list_work_items():
-    call = _call()
+    call = desk_call()
     params = call.params
     items, cursor, _ = queue.page(_filters(params, call.agent), params.get("sort", "priority"),
                                   params.get("order", "desc" if params.get("sort") in (
@@ -64,7 +62,7 @@ def list_work_items():
 @route(blueprint, "/work-items", "POST")
 def raise_work_item():
     """Work raised on a customer's behalf, through its record's own service."""
-    call = _call()
+    call = desk_call()
     item_id = raising.raise_work(call, call.body)
     kind, record = kind_of(item_id)
     return Response(body={"id": item_id, "kind": kind.name, "record": record,
@@ -74,7 +72,7 @@ def raise_work_item():
 
 @route(blueprint, "/work-items/{id}", "GET")
 def get_work_item(id):  # noqa: A002
-    call = _call()
+    call = desk_call()
     named = kind_of(id)
     try:
         item = WorkItem.get(id) if named else None
@@ -87,21 +85,21 @@ def get_work_item(id):  # noqa: A002
 
 @route(blueprint, "/work-items/{id}/assignment", "POST")
 def assign_work_item(id):  # noqa: A002
-    call = _call()
+    call = desk_call()
     actions.assign(call, id, call.body)
     return Response(body=None, status_code=204)
 
 
 @route(blueprint, "/work-items/{id}/comments", "POST")
 def comment_work_item(id):  # noqa: A002
-    call = _call()
+    call = desk_call()
     actions.comment(call, id, call.body)
     return Response(body=None, status_code=204)
 
 
 @route(blueprint, "/counts", "GET")
 def get_work_item_counts():
-    _call()
+    desk_call()
     return reply(queue.counts())
 
 
